@@ -1,0 +1,231 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { type Program, runProgram } from "./program";
+import { type CheckFailure, type DiffResult, PROGRAM_DIR, type Props, ProviderHost } from "./provider-host";
+import { annotateSecrets, revealSecrets, StateCrypter } from "./secrets";
+
+/** One resource in the stack's state; inputs and outputs keep their secret markers. */
+export interface ResourceState {
+  urn: string;
+  type: string;
+  name: string;
+  id: string;
+  inputs: Props;
+  outputs: Props;
+}
+
+/** What an operation did to one resource. */
+export interface StepRecord {
+  urn: string;
+  name: string;
+  op: "create" | "same" | "update" | "replace" | "delete" | "refresh";
+  diff?: DiffResult;
+  /** For refresh: whether the outputs the provider read differ from the stored ones. */
+  drift?: boolean;
+}
+
+/** A resource failed `check`; the operation stopped before any provider call that acts. */
+export class CheckFailedError extends Error {
+  constructor(
+    readonly urn: string,
+    readonly failures: CheckFailure[],
+  ) {
+    super(`check failed for ${urn}:\n${failures.map((f) => `  ${f.reason}`).join("\n")}`);
+  }
+}
+
+/** Options of a {@link Stack}. */
+export interface StackOptions {
+  /** Directory for the state file and the provider host's log. */
+  dir: string;
+  /** Passphrase that encrypts secrets in the state file. */
+  passphrase?: string;
+  /** Stack name (in URNs). */
+  stack?: string;
+  /** Steps run at once, like `pulumi up --parallel`. */
+  parallel?: number;
+}
+
+const PROJECT = "smartos-mail-it";
+
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = { status: "fulfilled", value: await fn(items[i]) };
+      } catch (reason) {
+        results[i] = { status: "rejected", reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function throwIfFailed(results: PromiseSettledResult<unknown>[]): void {
+  const errors = results
+    .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+    .map((r) => r.reason as Error);
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, errors.map((e) => e.message).join("\n"));
+}
+
+/**
+ * A stack driven the way the Pulumi engine drives a program's dynamic
+ * resources: one provider-host process per operation, Check before every
+ * Diff/Create, secrets stripped for the host (it refuses them) and restored
+ * on its results with the engine's annotateSecrets, state written with
+ * secrets encrypted. `up`, `refresh` and `destroy` are the CLI commands.
+ */
+export class Stack {
+  private readonly resources = new Map<string, ResourceState>();
+  private readonly crypter: StateCrypter;
+  private readonly stack: string;
+  private readonly parallel: number;
+  /** Path of the encrypted state file. */
+  readonly statePath: string;
+  /** Path of the provider host's stdout/stderr log. */
+  readonly logPath: string;
+
+  constructor(readonly options: StackOptions) {
+    mkdirSync(options.dir, { recursive: true });
+    this.crypter = new StateCrypter(options.passphrase ?? "harness-passphrase");
+    this.stack = options.stack ?? "test";
+    this.parallel = options.parallel ?? 10;
+    this.statePath = path.join(options.dir, "state.json");
+    this.logPath = path.join(options.dir, "provider-host.log");
+    if (existsSync(this.statePath)) {
+      const saved = this.crypter.open(JSON.parse(readFileSync(this.statePath, "utf8"))) as ResourceState[];
+      for (const r of saved) this.resources.set(r.urn, r);
+    }
+  }
+
+  private save(): void {
+    writeFileSync(this.statePath, `${JSON.stringify(this.crypter.seal([...this.resources.values()]), null, 2)}\n`, {
+      mode: 0o600,
+    });
+  }
+
+  private async withHost<T>(fn: (host: ProviderHost) => Promise<T>): Promise<T> {
+    const host = await ProviderHost.start(PROGRAM_DIR, this.logPath);
+    try {
+      return await fn(host);
+    } finally {
+      this.save();
+      await host.stop();
+    }
+  }
+
+  /** The stored state of a resource by name (secrets revealed), or undefined. */
+  resource(name: string): ResourceState | undefined {
+    const r = [...this.resources.values()].find((x) => x.name === name);
+    return r && { ...r, inputs: revealSecrets(r.inputs) as Props, outputs: revealSecrets(r.outputs) as Props };
+  }
+
+  /** `pulumi up`: creates, updates, replaces and deletes until state matches the program. */
+  async up(program: Program): Promise<StepRecord[]> {
+    const registrations = await runProgram(program, PROJECT, this.stack);
+    return this.withHost(async (host) => {
+      const steps: StepRecord[] = [];
+      const results = await mapLimited(registrations, this.parallel, async (reg) => {
+        const urn = `urn:pulumi:${this.stack}::${PROJECT}::${reg.type}::${reg.name}`;
+        const old = this.resources.get(urn);
+        const checked = await host.check(
+          urn,
+          old ? (revealSecrets(old.inputs) as Props) : {},
+          revealSecrets(reg.inputs) as Props,
+        );
+        if (checked.failures.length > 0) throw new CheckFailedError(urn, checked.failures);
+        const inputs = annotateSecrets(checked.inputs, reg.inputs);
+        const plainInputs = revealSecrets(inputs) as Props;
+        const create = async () => {
+          const created = await host.create(urn, plainInputs);
+          return {
+            urn,
+            type: reg.type,
+            name: reg.name,
+            id: created.id,
+            inputs,
+            outputs: annotateSecrets(created.outputs, inputs),
+          };
+        };
+        if (!old) {
+          this.resources.set(urn, await create());
+          steps.push({ urn, name: reg.name, op: "create" });
+          return;
+        }
+        const oldOutputs = revealSecrets(old.outputs) as Props;
+        const oldInputs = revealSecrets(old.inputs) as Props;
+        let diff = await host.diff(old.id, urn, oldOutputs, plainInputs, oldInputs);
+        if (diff.changes === "unknown") {
+          // The engine falls back to comparing old and new inputs.
+          diff = { ...diff, changes: JSON.stringify(oldInputs) === JSON.stringify(plainInputs) ? "none" : "some" };
+        }
+        if (diff.changes === "none") {
+          this.resources.set(urn, { ...old, inputs });
+          steps.push({ urn, name: reg.name, op: "same", diff });
+        } else if (diff.replaces.length > 0) {
+          if (diff.deleteBeforeReplace) await host.delete(old.id, urn, oldOutputs, oldInputs);
+          const replacement = await create();
+          if (!diff.deleteBeforeReplace) await host.delete(old.id, urn, oldOutputs, oldInputs);
+          this.resources.set(urn, replacement);
+          steps.push({ urn, name: reg.name, op: "replace", diff });
+        } else {
+          const outputs = await host.update(old.id, urn, oldOutputs, plainInputs, oldInputs);
+          this.resources.set(urn, { ...old, inputs, outputs: annotateSecrets(outputs, inputs) });
+          steps.push({ urn, name: reg.name, op: "update", diff });
+        }
+      });
+      const wanted = new Set(registrations.map((r) => `urn:pulumi:${this.stack}::${PROJECT}::${r.type}::${r.name}`));
+      const gone = [...this.resources.values()].filter((r) => !wanted.has(r.urn));
+      const deletions = await mapLimited(gone, this.parallel, async (r) => {
+        await host.delete(r.id, r.urn, revealSecrets(r.outputs) as Props, revealSecrets(r.inputs) as Props);
+        this.resources.delete(r.urn);
+        steps.push({ urn: r.urn, name: r.name, op: "delete" });
+      });
+      throwIfFailed([...results, ...deletions]);
+      return steps;
+    });
+  }
+
+  /** `pulumi refresh`: reads every resource and stores what the provider found. */
+  async refresh(): Promise<StepRecord[]> {
+    return this.withHost(async (host) => {
+      const steps: StepRecord[] = [];
+      const results = await mapLimited([...this.resources.values()], this.parallel, async (r) => {
+        const before = revealSecrets(r.outputs) as Props;
+        const read = await host.read(r.id, r.urn, before, revealSecrets(r.inputs) as Props);
+        this.resources.set(r.urn, { ...r, id: read.id, outputs: annotateSecrets(read.outputs, r.inputs) });
+        steps.push({
+          urn: r.urn,
+          name: r.name,
+          op: "refresh",
+          drift: JSON.stringify(read.outputs) !== JSON.stringify(before),
+        });
+      });
+      throwIfFailed(results);
+      return steps;
+    });
+  }
+
+  /** `pulumi destroy`: deletes every resource. */
+  async destroy(): Promise<StepRecord[]> {
+    return this.withHost(async (host) => {
+      const steps: StepRecord[] = [];
+      const results = await mapLimited([...this.resources.values()], this.parallel, async (r) => {
+        await host.delete(r.id, r.urn, revealSecrets(r.outputs) as Props, revealSecrets(r.inputs) as Props);
+        this.resources.delete(r.urn);
+        steps.push({ urn: r.urn, name: r.name, op: "delete" });
+      });
+      throwIfFailed(results);
+      return steps;
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+
+const SCRIPT = path.resolve(__dirname, "..", "..", "testbed", "testbed.sh");
+
+/** A testbed host and how to log in to it. */
+export interface TestbedHost {
+  /** Host name in the testbed (also its netns suffix). */
+  name: string;
+  /** Its address on the testbed bridge. */
+  host: string;
+  /** sshd port. */
+  port: number;
+  /** Login user. */
+  user: string;
+  /** The testbed client's private key text. */
+  privateKey: string;
+  /** Fingerprint of the host's ed25519 key. */
+  hostKeyFingerprint: string;
+}
+
+/** Starts (or reuses) a testbed host; index N gives address 198.18.0.(10+N). */
+export function upHost(name: string, index: number): TestbedHost {
+  execFileSync("bash", [SCRIPT, "up", name, String(index)], { stdio: ["ignore", "ignore", "inherit"] });
+  const info = JSON.parse(execFileSync("bash", [SCRIPT, "info", name], { encoding: "utf8" }));
+  return { ...info, privateKey: readFileSync(info.privateKeyPath, "utf8") };
+}
+
+/** Stops a testbed host and removes its state. */
+export function downHost(name: string): void {
+  execFileSync("bash", [SCRIPT, "down", name], { stdio: "inherit" });
+}
+
+/** Runs a shell command inside a host, outside sshd (for inspection: not in the audit log). */
+export function hostShell(name: string, command: string): { stdout: string; stderr: string; code: number } {
+  const r = spawnSync("bash", [SCRIPT, "exec", name, "sh", "-c", command], { encoding: "utf8" });
+  return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
+}
+
+/** The commands clients ran over SSH on a host, oldest first (from the sshd audit wrapper). */
+export function sshCommands(name: string): string[] {
+  const log = hostShell(name, "cat /var/log/testbed-ssh-commands.log 2>/dev/null").stdout;
+  return log
+    .split(/^---- \S+\n/m)
+    .slice(1)
+    .map((c) => c.replace(/\n$/, ""));
+}
+
+/** Logins accepted by a host's sshd so far. */
+export function sshLogins(name: string): number {
+  return (hostShell(name, "cat /var/log/sshd.log").stdout.match(/Accepted publickey/g) ?? []).length;
+}

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { PostfixConfig, type PostfixConfigArgs } from "@smartos-mail/pulumi";
+import { freshStack, connectionTo } from "../harness/fixtures";
+import { smtpSmokeTest } from "../harness/smtp";
+import { downHost, hostShell, sshCommands, sshLogins, type TestbedHost, upHost } from "../harness/testbed";
+
+const HOST = "life";
+const PASSWORD = "relay pass 'with' $pecial `chars`";
+
+describe("PostfixConfig lifecycle on a real Postfix host", () => {
+  let h: TestbedHost;
+  let baseline: string;
+  let baselineAliases: string;
+  const stack = freshStack("postfix-config-lifecycle");
+  let args: PostfixConfigArgs;
+  const program = () => [new PostfixConfig("mail", args)];
+
+  before(() => {
+    downHost(HOST);
+    h = upHost(HOST, 1);
+    baseline = hostShell(HOST, "postconf -n").stdout;
+    baselineAliases = hostShell(HOST, "cat /etc/aliases").stdout;
+    args = {
+      connection: connectionTo(h),
+      profile: "linux",
+      myhostname: "mx.cospix.net",
+      mydomain: "cospix.net",
+      mynetworks: ["$myhostname", "127.0.0.0/8", "[::1/128]", "198.18.0.0/24"],
+      inetInterfaces: ["all"],
+      relayhost: { host: "relay.example.net", port: 587 },
+      saslRelay: { username: "mailer", password: PASSWORD },
+      rootAlias: "ops@example.com",
+      parameters: { smtpd_banner: "$myhostname ESMTP", delay_warning_time: "4h" },
+    };
+  });
+  after(() => downHost(HOST));
+
+  it("create: postconf -n shows every value, the SASL map is 0600 and postmapped, root is aliased", async () => {
+    const steps = await stack.up(program);
+    assert.deepEqual(steps.map((s) => s.op), ["create"]);
+    const n = hostShell(HOST, "postconf -n").stdout;
+    for (const line of [
+      "myhostname = mx.cospix.net",
+      "mydomain = cospix.net",
+      "mynetworks = $myhostname, 127.0.0.0/8, [::1]/128, 198.18.0.0/24",
+      "inet_interfaces = all",
+      "relayhost = [relay.example.net]:587",
+      "smtp_sasl_auth_enable = yes",
+      "smtp_sasl_password_maps = hash:/etc/postfix/sasl/smtp_passwd",
+      "smtp_sasl_security_options = noanonymous",
+      "smtp_tls_security_level = encrypt",
+      "smtpd_banner = $myhostname ESMTP",
+      "delay_warning_time = 4h",
+    ]) {
+      assert.ok(n.split("\n").includes(line), `missing "${line}" in\n${n}`);
+    }
+    const modes = hostShell(HOST, "stat -c '%a %U' /etc/postfix/sasl/smtp_passwd /etc/postfix/sasl/smtp_passwd.db").stdout;
+    assert.equal(modes, "600 root\n600 root\n");
+    const lookup = hostShell(HOST, "postmap -q '[relay.example.net]:587' hash:/etc/postfix/sasl/smtp_passwd").stdout;
+    assert.equal(lookup, `mailer:${PASSWORD}\n`);
+    assert.match(hostShell(HOST, "cat /etc/aliases").stdout, /^root: ops@example\.com$/m);
+    assert.equal(hostShell(HOST, "postalias -q root hash:/etc/aliases").stdout, "ops@example.com\n");
+    assert.equal(hostShell(HOST, "postfix status >/dev/null 2>&1; echo $?").stdout, "0\n");
+  });
+
+  it("the guide's SMTP smoke test gets 250 ... queued as", () => {
+    const transcript = smtpSmokeTest(HOST, "root@cospix.net", "your@email.example");
+    assert.match(transcript, /^220 /m);
+    assert.match(transcript, /^250 2\.0\.0 Ok: queued as [0-9A-F]+/m, transcript);
+  });
+
+  it("second up: no diff, no SSH login, no remote command", async () => {
+    const logins = sshLogins(HOST);
+    const commands = sshCommands(HOST).length;
+    const steps = await stack.up(program);
+    assert.deepEqual(steps.map((s) => [s.op, s.diff?.changes]), [["same", "none"]]);
+    assert.equal(sshLogins(HOST), logins);
+    assert.equal(sshCommands(HOST).length, commands);
+  });
+
+  it("changing one value updates only that value", async () => {
+    const before = sshCommands(HOST).length;
+    args = { ...args, myhostname: "mx1.cospix.net" };
+    const steps = await stack.up(program);
+    assert.deepEqual(steps.map((s) => s.op), ["update"]);
+    const run = sshCommands(HOST).slice(before);
+    assert.equal(run.length, 1, "one remote command per update");
+    const edits = run[0].split("\n").filter((l) => /postconf -c "\$stage" -[eX]/.test(l));
+    assert.equal(edits.length, 1);
+    assert.match(edits[0], /-e 'myhostname=mx1\.cospix\.net' 2>/);
+    assert.ok(!run[0].includes("smtp_passwd.smartos-mail-new"), "the SASL map is not rewritten");
+    assert.ok(!run[0].includes("newaliases"), "aliases are not rebuilt");
+    assert.match(hostShell(HOST, "postconf -h myhostname").stdout, /^mx1\.cospix\.net$/m);
+  });
+
+  it("manual drift shows up on refresh, and the next up repairs it", async () => {
+    hostShell(HOST, "postconf -e myhostname=drifted.example.com && postconf -X delay_warning_time && sed -i 's/^root: .*/root: someone@else.example/' /etc/aliases");
+    const steps = await stack.refresh();
+    assert.deepEqual(steps.map((s) => [s.op, s.drift]), [["refresh", true]]);
+    const outputs = stack.resource("mail")!.outputs as { applied: Record<string, string | null>; rootAliasApplied: string };
+    assert.equal(outputs.applied.myhostname, "drifted.example.com");
+    assert.equal(outputs.applied.delay_warning_time, null);
+    assert.equal(outputs.rootAliasApplied, "someone@else.example");
+    const repair = await stack.up(program);
+    assert.deepEqual(repair.map((s) => s.op), ["update"]);
+    assert.equal(hostShell(HOST, "postconf -h myhostname delay_warning_time").stdout, "mx1.cospix.net\n4h\n");
+    assert.match(hostShell(HOST, "cat /etc/aliases").stdout, /^root: ops@example\.com$/m);
+    assert.deepEqual((await stack.up(program)).map((s) => s.op), ["same"]);
+  });
+
+  it("destroy leaves postconf -n and the aliases as before create, and removes the SASL map", async () => {
+    const steps = await stack.destroy();
+    assert.deepEqual(steps.map((s) => s.op), ["delete"]);
+    assert.equal(hostShell(HOST, "postconf -n").stdout, baseline);
+    assert.equal(hostShell(HOST, "cat /etc/aliases").stdout, baselineAliases);
+    assert.equal(hostShell(HOST, "ls /etc/postfix/sasl").stdout, "");
+    assert.equal(hostShell(HOST, "postfix check 2>&1; postfix status >/dev/null 2>&1; echo $?").stdout, "0\n");
+  });
+});

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Runs inside a testbed host's fresh network + mount namespace (see testbed.sh).
+# Mounts the host's private views, writes its baseline sshd and Postfix
+# configuration, and starts sshd and Postfix.
+set -euo pipefail
+dir=$1 name=$2 ip=$3 client_pub=$4 audit=$5
+
+for d in etc var root; do
+  mount -t overlay "smtb-$name-$d" -o "lowerdir=/$d,upperdir=$dir/$d.upper,workdir=$dir/$d.work" "/$d"
+done
+mount -t tmpfs -o mode=1777 "smtb-$name-tmp" /tmp
+mount -t tmpfs -o mode=755 "smtb-$name-run" /run
+mkdir -p /run/sshd
+
+# sshd: one ed25519 host key of this host's own, key login for root only, and
+# every command recorded by the audit wrapper so tests can count them.
+rm -f /etc/ssh/ssh_host_*
+ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
+ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub | awk '{print $2}' >"$dir/fingerprint"
+install -m 600 "$client_pub" /etc/ssh/testbed_authorized_keys
+install -m 755 "$audit" /etc/ssh/testbed-audit-exec
+cat >/etc/ssh/sshd_config <<CONF
+ListenAddress $ip
+HostKey /etc/ssh/ssh_host_ed25519_key
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+AuthorizedKeysFile /etc/ssh/testbed_authorized_keys
+PidFile /run/sshd.pid
+ForceCommand /etc/ssh/testbed-audit-exec
+LogLevel VERBOSE
+CONF
+/usr/sbin/sshd -E /var/log/sshd.log
+cp /run/sshd.pid "$dir/sshd.pid"
+
+# Postfix: Debian's package, made to look like a fresh server: an Internet
+# site listening on all interfaces, logging to a file (no syslog here).
+echo "$name.testbed.invalid" >/etc/mailname
+postconf -X default_transport relay_transport
+postconf -e "myhostname=$name.testbed.invalid" 'mydestination=$myhostname, localhost' \
+  inet_interfaces=all inet_protocols=ipv4 maillog_file=/var/log/postfix.log
+newaliases
+/usr/lib/postfix/configure-instance.sh - >/dev/null
+postfix start >/dev/null 2>&1

@@ -1,0 +1,135 @@
+#!/bin/bash
+# Testbed: isolated hosts on this machine, each a network namespace with its own
+# view of /etc, /var, /root, /tmp and /run, running real sshd and real Postfix
+# from Debian's packages. Hosts sit on a private bridge (198.18.0.0/24, the
+# RFC 2544 benchmarking range) and have no default route: they can reach each
+# other and the bridge address, nothing else.
+#
+#   testbed.sh install            apt packages the testbed needs (idempotent)
+#   testbed.sh up NAME INDEX      start host NAME at 198.18.0.(10+INDEX) (idempotent)
+#   testbed.sh down NAME          stop host NAME and remove its state (idempotent)
+#   testbed.sh down-all           stop every testbed host
+#   testbed.sh info NAME          host facts as JSON (ip, port, fingerprint, key path)
+#   testbed.sh exec NAME CMD...   run CMD inside the host (test inspection only)
+set -euo pipefail
+
+STATE=${SMTB_STATE:-/srv/smartos-mail-testbed}
+BRIDGE=smtb0
+BRIDGE_IP=198.18.0.1
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+need_root() { [ "$(id -u)" = 0 ] || { echo "testbed: must run as root" >&2; exit 1; }; }
+
+install_packages() {
+  local pkgs=(postfix openssh-server openssh-client socat iproute2 procps)
+  local missing=()
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    # Keep package scripts from starting services in the root namespace.
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
+    echo "postfix postfix/mailname string testbed.invalid" | debconf-set-selections
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  # The root namespace never runs the testbed's daemons.
+  postfix status >/dev/null 2>&1 && postfix stop >/dev/null 2>&1 || true
+}
+
+client_key() {
+  mkdir -p "$STATE"
+  chmod 700 "$STATE"
+  [ -f "$STATE/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C smartos-mail-testbed -f "$STATE/client_ed25519"
+}
+
+bridge_up() {
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+    ip addr add "$BRIDGE_IP/24" dev "$BRIDGE"
+  fi
+  ip link set "$BRIDGE" up
+}
+
+host_running() {
+  local name=$1
+  [ -f "$STATE/$name/sshd.pid" ] && ip netns pids "smtb-$name" 2>/dev/null | grep -qx "$(cat "$STATE/$name/sshd.pid")"
+}
+
+up() {
+  local name=$1 index=$2
+  [[ "$name" =~ ^[a-z][a-z0-9]{0,8}$ ]] || { echo "testbed: bad host name '$name'" >&2; exit 1; }
+  [[ "$index" =~ ^[0-9]+$ ]] && [ "$index" -ge 1 ] && [ "$index" -le 200 ] || { echo "testbed: index 1..200" >&2; exit 1; }
+  local ip="198.18.0.$((10 + index))" ns="smtb-$name"
+  if host_running "$name"; then return 0; fi
+  down "$name"
+  client_key
+  bridge_up
+  ip netns add "$ns"
+  ip link add "smtb-$name" type veth peer name eth0 netns "$ns"
+  ip link set "smtb-$name" master "$BRIDGE" up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" addr add "$ip/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  local dir="$STATE/$name"
+  mkdir -p "$dir"/{etc,var,root}.{upper,work}
+  echo "$ip" >"$dir/ip"
+  # ip netns exec gives the host its own mount namespace; host-init.sh mounts
+  # the host's private views and starts its daemons, which keep that namespace alive.
+  ip netns exec "$ns" unshare --mount --propagation private \
+    "$HERE/host-init.sh" "$dir" "$name" "$ip" "$STATE/client_ed25519.pub" "$HERE/audit-exec.sh"
+  local i
+  for i in $(seq 1 50); do
+    host_running "$name" && return 0
+    sleep 0.1
+  done
+  echo "testbed: host $name did not start" >&2
+  exit 1
+}
+
+down() {
+  local name=$1 ns="smtb-$1"
+  if ip netns list 2>/dev/null | grep -qw "$ns"; then
+    local pids
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+    ip netns del "$ns"
+  fi
+  ip link del "smtb-$name" 2>/dev/null || true
+  rm -rf "${STATE:?}/$name"
+}
+
+down_all() {
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^smtb-' || true); do
+    down "${ns#smtb-}"
+  done
+  ip link del "$BRIDGE" 2>/dev/null || true
+}
+
+info() {
+  local name=$1 dir="$STATE/$1"
+  host_running "$name" || { echo "testbed: host $name is not up" >&2; exit 1; }
+  printf '{"name":"%s","host":"%s","port":22,"user":"root","privateKeyPath":"%s","hostKeyFingerprint":"%s"}\n' \
+    "$name" "$(cat "$dir/ip")" "$STATE/client_ed25519" "$(cat "$dir/fingerprint")"
+}
+
+host_exec() {
+  local name=$1
+  shift
+  host_running "$name" || { echo "testbed: host $name is not up" >&2; exit 1; }
+  nsenter --target "$(cat "$STATE/$name/sshd.pid")" --mount --net -- "$@"
+}
+
+need_root
+case "${1:-}" in
+  install) install_packages ;;
+  up) install_packages; up "$2" "$3" ;;
+  down) down "$2" ;;
+  down-all) down_all ;;
+  info) info "$2" ;;
+  exec) shift; host_exec "$@" ;;
+  *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+esac

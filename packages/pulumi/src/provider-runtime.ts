@@ -1,0 +1,12 @@
+/**
+ * Entry point the serialized dynamic providers load inside the engine's
+ * provider host (see `providers/dynamic.ts`). Not part of the public API.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceKind } from "./providers/dynamic";
+import { postfixConfigProvider } from "./providers/postfix-config";
+
+/** Hook implementations by resource kind. */
+export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = {
+  postfixConfig: postfixConfigProvider,
+};

@@ -1,0 +1,57 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+
+/** The value the engine sends for inputs not known during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function isUnknownAt(value: unknown, path: readonly PropertyKey[]): boolean {
+  let v = value;
+  for (const key of path) {
+    if (v === UNKNOWN) return true;
+    if (v === null || typeof v !== "object") return false;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v === UNKNOWN;
+}
+
+function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (value === null || typeof value !== "object") return false;
+  return Object.values(value).some(containsUnknown);
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    "",
+  );
+}
+
+/**
+ * The `check` hook of every provider: validates `news` with the resource's
+ * zod schema. Each failure names the field and how to fix it. Values unknown
+ * during preview are not judged. Nothing runs on any host.
+ */
+export function checkWithSchema(
+  schema: z.ZodType,
+  news: Record<string, unknown>,
+  providerKey = "__provider",
+): pulumi.dynamic.CheckResult {
+  const { [providerKey]: _provider, ...inputs } = news;
+  const parsed = schema.safeParse(inputs);
+  if (parsed.success) {
+    return { inputs: { ...(parsed.data as Record<string, unknown>) } };
+  }
+  const failures = parsed.error.issues
+    .filter((issue) => !isUnknownAt(inputs, issue.path))
+    .map((issue) => {
+      const property = pathText(issue.path) || "(inputs)";
+      // A bad record key carries the key schema's own issues; theirs is the useful message.
+      const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+      return { property, reason: `${property}: ${message}` };
+    });
+  if (failures.length === 0 && containsUnknown(inputs)) {
+    return { inputs };
+  }
+  return { inputs, failures };
+}

@@ -1,0 +1,495 @@
+import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { setAlias, showAlias } from "../postfix/aliases";
+import {
+  activateMainCf,
+  isEmptyChange,
+  type MainCfChange,
+  parsePostconf,
+  showMainCf,
+  stageMainCf,
+} from "../postfix/main-cf";
+import { removeMap, showMap, writeSecretMap } from "../postfix/maps";
+import { type ConnectionArgs, connectionSchema, sameMachine, secretConnection } from "../remote/connection";
+import { withRemoteLock } from "../remote/lock";
+import { type PlatformName, platform, platformSchema } from "../remote/platform";
+import { RemoteHost } from "../remote/pool";
+import { prelude } from "../remote/script-prelude";
+import { parseSections, section } from "../remote/sections";
+import { joinScripts, type Script, sh } from "../remote/shell";
+import { fqdn, hasControlChars, hostnameOrIp, isHostname, mailbox } from "../validation/names";
+import { parameterName, parameterValue } from "../validation/postfix-values";
+import { checkWithSchema } from "./check";
+import { dynamicProvider } from "./dynamic";
+
+// ---------------------------------------------------------------- inputs
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+
+function ipv4Ok(m: RegExpExecArray): boolean {
+  return m.slice(1, 5).every((o) => Number(o) <= 255) && (m[5] === undefined || Number(m[5]) <= 32);
+}
+
+/**
+ * One mynetworks entry: an IPv4 address or CIDR, a bracketed IPv6 address or
+ * CIDR (`[::1]/128`), a `$parameter` reference or a host name. The guide
+ * writes `[::1/128]`; postconf(5) documents `[::1]/128`, so that spelling is
+ * rewritten to the documented one.
+ */
+const networkEntry = z
+  .string()
+  .transform((v) => v.replace(/^\[([0-9A-Fa-f:.]+)\/(\d{1,3})\]$/, "[$1]/$2"))
+  .refine(
+    (v) => {
+      const v4 = IPV4_CIDR.exec(v);
+      if (v4) return ipv4Ok(v4);
+      const v6 = /^\[([0-9A-Fa-f:.]+)\](?:\/(\d{1,3}))?$/.exec(v);
+      if (v6) return isIP(v6[1]) === 6 && (v6[2] === undefined || Number(v6[2]) <= 128);
+      return /^\$[a-z_][a-z0-9_]*$/.test(v) || isHostname(v);
+    },
+    {
+      message:
+        "must be an IPv4 address or CIDR (10.0.0.0/24), a bracketed IPv6 CIDR ([2001:db8::]/32), $myhostname or a host name",
+    },
+  );
+
+const inetInterface = z
+  .string()
+  .refine((v) => ["all", "loopback-only", "localhost"].includes(v) || isIP(v) !== 0 || isHostname(v), {
+    message: "must be all, loopback-only, localhost, an IP address or a host name",
+  });
+
+const relayhostSchema = z
+  .object({
+    host: hostnameOrIp,
+    port: z.number().int().min(1).max(65535).optional(),
+    mxLookup: z.boolean().default(false),
+  })
+  .strict()
+  .refine((r) => !(r.mxLookup && isIP(r.host) !== 0), {
+    message: "mxLookup needs a domain name: an IP address has no MX records",
+    path: ["mxLookup"],
+  });
+
+const saslSecurityOption = z.enum(["noanonymous", "noplaintext", "noactive", "nodictionary", "mutual_auth"]);
+
+const saslRelaySchema = z
+  .object({
+    username: z
+      .string()
+      .regex(/^[^\s:]{1,256}$/, "must be 1..256 characters with no spaces or colons")
+      .refine((u) => !hasControlChars(u), { message: "must have no control characters" }),
+    password: z
+      .string()
+      .min(1, "must not be empty")
+      .max(1024, "must be at most 1024 characters")
+      .refine((p) => !hasControlChars(p) && p.trim() === p, {
+        message: "must have no control characters and no leading or trailing spaces (value not shown)",
+      }),
+    securityOptions: z.array(saslSecurityOption).min(1).default(["noanonymous"]),
+    requireTls: z.boolean().default(true),
+  })
+  .strict();
+
+/** The parameters the typed fields own; `parameters` must not set them too. */
+const TYPED_PARAMETERS: Record<string, string> = {
+  myhostname: "myhostname",
+  mydomain: "mydomain",
+  myorigin: "myorigin",
+  mynetworks: "mynetworks",
+  inet_interfaces: "inetInterfaces",
+  relayhost: "relayhost",
+  smtp_sasl_auth_enable: "saslRelay",
+  smtp_sasl_password_maps: "saslRelay",
+  smtp_sasl_security_options: "saslRelay",
+};
+
+/** zod schema of PostfixConfig's inputs, used by `check`. */
+export const postfixConfigSchema = z
+  .object({
+    connection: connectionSchema,
+    profile: platformSchema,
+    myhostname: fqdn.optional(),
+    mydomain: fqdn.optional(),
+    myorigin: z
+      .string()
+      .refine((v) => v === "$myhostname" || v === "$mydomain" || isHostname(v) || /^\/[^\s]+$/.test(v), {
+        message: "must be $myhostname, $mydomain, a domain name or an absolute file path",
+      })
+      .optional(),
+    mynetworks: z.array(networkEntry).min(1, "must list at least one network").optional(),
+    inetInterfaces: z
+      .array(inetInterface)
+      .min(1, "must list at least one interface")
+      .refine((l) => l.length === 1 || !l.some((i) => i === "all" || i === "loopback-only"), {
+        message: "all and loopback-only must stand alone",
+      })
+      .optional(),
+    relayhost: relayhostSchema.optional(),
+    saslRelay: saslRelaySchema.optional(),
+    rootAlias: mailbox.optional(),
+    parameters: z.record(parameterName, parameterValue).default({}),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.saslRelay && !v.relayhost) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["saslRelay"],
+        message: "needs relayhost: the password map is keyed by the relay host",
+      });
+    }
+    for (const key of Object.keys(v.parameters)) {
+      const field = TYPED_PARAMETERS[key];
+      if (field) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["parameters", key],
+          message: `is managed by the ${field} field; set it there`,
+        });
+      }
+    }
+    if (v.saslRelay?.requireTls && "smtp_tls_security_level" in v.parameters) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["parameters", "smtp_tls_security_level"],
+        message: "is set to encrypt by saslRelay.requireTls; set requireTls: false to choose it yourself",
+      });
+    }
+  });
+
+/** Validated PostfixConfig inputs with defaults applied. */
+export type PostfixConfigInputs = z.output<typeof postfixConfigSchema>;
+
+/** What the provider stores: the inputs plus what it found and changed on the host. */
+export interface PostfixConfigState extends PostfixConfigInputs {
+  /** Live values of the main.cf parameters this resource manages (null: not set). */
+  applied: Record<string, string | null>;
+  /** Live target of the root alias, when `rootAlias` is managed (null: no root alias). */
+  rootAliasApplied?: string | null;
+  /** Whether the SASL password map on the host holds exactly the configured entry. */
+  saslMapInSync?: boolean;
+  /** What was there before this resource took each item over; restored on delete. */
+  previous: {
+    /** Earlier value of each managed parameter (null: it was not set). */
+    parameters: Record<string, string | null>;
+    /** Earlier root alias target (null: none), present once rootAlias is managed. */
+    rootAlias?: string | null;
+  };
+}
+
+// ---------------------------------------------------------------- model
+
+function relayhostValue(r: NonNullable<PostfixConfigInputs["relayhost"]>): string {
+  const host = isIP(r.host) === 6 ? `ipv6:${r.host}` : r.host;
+  const base = r.mxLookup ? host : `[${host}]`;
+  return r.port === undefined ? base : `${base}:${r.port}`;
+}
+
+function saslMapPath(name: PlatformName): string {
+  return platform(name).saslPasswordMap;
+}
+
+/** The main.cf parameters the inputs ask for, as postconf values. */
+export function mainCfParameters(i: PostfixConfigInputs): Record<string, string> {
+  const p: Record<string, string> = {};
+  if (i.myhostname !== undefined) p.myhostname = i.myhostname;
+  if (i.mydomain !== undefined) p.mydomain = i.mydomain;
+  if (i.myorigin !== undefined) p.myorigin = i.myorigin;
+  if (i.mynetworks !== undefined) p.mynetworks = i.mynetworks.join(", ");
+  if (i.inetInterfaces !== undefined) p.inet_interfaces = i.inetInterfaces.join(", ");
+  if (i.relayhost !== undefined) p.relayhost = relayhostValue(i.relayhost);
+  if (i.saslRelay !== undefined) {
+    // The guide writes hash:smtp_passwd, a relative path Postfix resolves
+    // against its working directory; the map needs its absolute path.
+    p.smtp_sasl_auth_enable = "yes";
+    p.smtp_sasl_password_maps = `hash:${saslMapPath(i.profile)}`;
+    p.smtp_sasl_security_options = i.saslRelay.securityOptions.join(", ");
+    // The guide warns the password otherwise crosses the network in clear text.
+    if (i.saslRelay.requireTls) p.smtp_tls_security_level = "encrypt";
+  }
+  return { ...p, ...i.parameters };
+}
+
+function saslMapContent(i: PostfixConfigInputs): string | null {
+  if (!i.saslRelay || !i.relayhost) return null;
+  return `${relayhostValue(i.relayhost)} ${i.saslRelay.username}:${i.saslRelay.password}\n`;
+}
+
+/** What one create/update/delete must do on the host. */
+interface Plan {
+  change: MainCfChange;
+  /** Parameters newly managed: their current values are recorded first. */
+  snapshot: string[];
+  /** New root alias target; null restores "no root alias". Absent: leave it. */
+  rootAlias?: string | null;
+  /** Whether the root alias becomes managed now (record what was there). */
+  snapshotAlias: boolean;
+  /** SASL map: write these contents, remove it, or leave it. */
+  saslMap?: { write: string } | "remove";
+}
+
+function planFor(old: PostfixConfigState | undefined, news: PostfixConfigInputs): Plan {
+  const desired = mainCfParameters(news);
+  const applied = old?.applied ?? {};
+  const previous = old?.previous.parameters ?? {};
+  const change: MainCfChange = { set: {}, remove: [] };
+  for (const [k, v] of Object.entries(desired)) {
+    if (applied[k] !== v) change.set[k] = v;
+  }
+  for (const k of Object.keys(applied)) {
+    if (k in desired) continue;
+    const before = previous[k] ?? null;
+    if (before === null) change.remove.push(k);
+    else change.set[k] = before;
+  }
+  const plan: Plan = {
+    change,
+    snapshot: Object.keys(desired).filter((k) => !(k in previous)),
+    snapshotAlias: news.rootAlias !== undefined && old?.previous.rootAlias === undefined,
+  };
+  if (news.rootAlias !== undefined && news.rootAlias !== old?.rootAliasApplied) {
+    plan.rootAlias = news.rootAlias;
+  } else if (news.rootAlias === undefined && old?.previous.rootAlias !== undefined) {
+    plan.rootAlias = old.previous.rootAlias;
+  }
+  const content = saslMapContent(news);
+  if (content !== null) {
+    const oldContent = old ? saslMapContent(old) : null;
+    if (content !== oldContent || old?.saslMapInSync !== true || old.profile !== news.profile)
+      plan.saslMap = { write: content };
+  } else if (old?.saslRelay) {
+    plan.saslMap = "remove";
+  }
+  return plan;
+}
+
+function planIsEmpty(p: Plan): boolean {
+  return isEmptyChange(p.change) && p.rootAlias === undefined && p.saslMap === undefined;
+}
+
+// ---------------------------------------------------------------- remote steps
+
+function applyScript(i: PostfixConfigInputs, plan: Plan): Script {
+  const p = platform(i.profile);
+  const map = saslMapPath(i.profile);
+  const steps: Script[] = [section("before", showMainCf)];
+  if (plan.snapshotAlias) steps.push(section("alias-before", showAlias("root")));
+  const editsMainCf = !isEmptyChange(plan.change);
+  if (editsMainCf) steps.push(stageMainCf(plan.change));
+  if (plan.saslMap !== undefined && plan.saslMap !== "remove") steps.push(writeSecretMap(map));
+  if (plan.rootAlias !== undefined) steps.push(setAlias("root", plan.rootAlias));
+  if (editsMainCf) steps.push(activateMainCf);
+  // The map goes only after main.cf no longer points at it.
+  if (plan.saslMap === "remove") steps.push(removeMap(map));
+  steps.push(
+    sh`${p.reloadPostfix} >/dev/null || fail "Postfix did not reload; main.cf checked clean, see the Postfix log"`,
+  );
+  steps.push(section("after", showMainCf));
+  return joinScripts([prelude(p), withRemoteLock(joinScripts(steps))]);
+}
+
+function readScript(i: PostfixConfigInputs): Script {
+  const steps: Script[] = [prelude(platform(i.profile)), section("after", showMainCf)];
+  if (i.rootAlias !== undefined) steps.push(section("alias-after", showAlias("root")));
+  if (i.saslRelay !== undefined) steps.push(section("sasl-after", showMap(saslMapPath(i.profile))));
+  return joinScripts(steps);
+}
+
+function aliasFrom(sections: Record<string, string>, name: string): string | null {
+  return sections[name]?.trim() || null;
+}
+
+function saslInSync(sections: Record<string, string>, i: PostfixConfigInputs): boolean {
+  const text = sections["sasl-after"] ?? "no\n";
+  return text.startsWith("yes\n") && text.slice(4) === saslMapContent(i);
+}
+
+function appliedFrom(live: Record<string, string>, i: PostfixConfigInputs): Record<string, string | null> {
+  const applied: Record<string, string | null> = {};
+  for (const k of Object.keys(mainCfParameters(i))) applied[k] = live[k] ?? null;
+  return applied;
+}
+
+async function apply(old: PostfixConfigState | undefined, news: PostfixConfigInputs): Promise<PostfixConfigState> {
+  const plan = planFor(old, news);
+  const previous: PostfixConfigState["previous"] = {
+    parameters: { ...(old?.previous.parameters ?? {}) },
+    ...(old?.previous.rootAlias !== undefined ? { rootAlias: old.previous.rootAlias } : {}),
+  };
+  for (const k of Object.keys(previous.parameters)) {
+    if (!(k in mainCfParameters(news))) delete previous.parameters[k];
+  }
+  if (news.rootAlias === undefined) delete previous.rootAlias;
+  let applied = old?.applied ?? {};
+  let rootAliasApplied = old?.rootAliasApplied;
+  if (!planIsEmpty(plan)) {
+    const host = new RemoteHost(news.connection);
+    const saslWrite = plan.saslMap !== undefined && plan.saslMap !== "remove" ? plan.saslMap.write : undefined;
+    const result = await host.exclusive(() =>
+      host.run(applyScript(news, plan), { step: "apply the Postfix configuration", stdin: saslWrite }),
+    );
+    const s = parseSections(result.stdout);
+    const before = parsePostconf(s.before ?? "");
+    for (const k of plan.snapshot) previous.parameters[k] = before[k] ?? null;
+    if (plan.snapshotAlias) previous.rootAlias = aliasFrom(s, "alias-before");
+    applied = appliedFrom(parsePostconf(s.after ?? ""), news);
+    if (plan.rootAlias !== undefined) rootAliasApplied = plan.rootAlias;
+  }
+  applied = Object.fromEntries(Object.keys(mainCfParameters(news)).map((k) => [k, applied[k] ?? null]));
+  return {
+    ...news,
+    applied,
+    ...(news.rootAlias !== undefined ? { rootAliasApplied: rootAliasApplied ?? null } : {}),
+    ...(news.saslRelay !== undefined ? { saslMapInSync: true } : {}),
+    previous,
+  };
+}
+
+// ---------------------------------------------------------------- hooks
+
+function parseInputs(raw: Record<string, unknown>): PostfixConfigInputs {
+  const { __provider: _ignored, ...rest } = raw;
+  return postfixConfigSchema.parse(rest);
+}
+
+function parseState(raw: Record<string, unknown>): PostfixConfigState {
+  const { applied, rootAliasApplied, saslMapInSync, previous } = raw as unknown as PostfixConfigState;
+  const inputs = parseInputs(
+    Object.fromEntries(
+      Object.entries(raw).filter(([k]) => !["applied", "rootAliasApplied", "saslMapInSync", "previous"].includes(k)),
+    ),
+  );
+  return { ...inputs, applied, rootAliasApplied, saslMapInSync, previous };
+}
+
+/** The PostfixConfig hooks, run by the engine's dynamic-provider host. */
+export const postfixConfigProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news) {
+    return checkWithSchema(postfixConfigSchema, news);
+  },
+
+  async diff(_id, olds, news) {
+    const old = parseState(olds);
+    const next = parseInputs(news);
+    const replaces: string[] = [];
+    if (!sameMachine(old.connection, next.connection)) replaces.push("connection");
+    if (old.profile !== next.profile) replaces.push("profile");
+    const connectionChanged = JSON.stringify(old.connection) !== JSON.stringify(next.connection);
+    const changes = replaces.length > 0 || connectionChanged || !planIsEmpty(planFor(old, next));
+    return { changes, replaces, deleteBeforeReplace: false };
+  },
+
+  async create(inputs) {
+    const news = parseInputs(inputs);
+    const outs = await apply(undefined, news);
+    return { id: `${news.connection.host}/postfix-config/${randomUUID()}`, outs };
+  },
+
+  async read(id, props) {
+    const old = parseState(props);
+    const host = new RemoteHost(old.connection);
+    const result = await host.run(readScript(old), { step: "read the Postfix configuration" });
+    const s = parseSections(result.stdout);
+    const state: PostfixConfigState = { ...old, applied: appliedFrom(parsePostconf(s.after ?? ""), old) };
+    if (old.rootAlias !== undefined) state.rootAliasApplied = aliasFrom(s, "alias-after");
+    if (old.saslRelay !== undefined) state.saslMapInSync = saslInSync(s, old);
+    return { id, props: state };
+  },
+
+  async update(_id, olds, news) {
+    return { outs: await apply(parseState(olds), parseInputs(news)) };
+  },
+
+  async delete(_id, props) {
+    const old = parseState(props);
+    const restore: PostfixConfigInputs = { ...old, parameters: {}, saslRelay: undefined, rootAlias: undefined };
+    for (const k of ["myhostname", "mydomain", "myorigin", "mynetworks", "inetInterfaces", "relayhost"] as const) {
+      delete restore[k];
+    }
+    await apply(old, restore);
+  },
+};
+
+// ---------------------------------------------------------------- resource
+
+/** Arguments of {@link PostfixConfig}. Every field but `connection` is optional: unset fields are left alone. */
+export interface PostfixConfigArgs {
+  /** How to reach the host (a SmartOS zone or any host with Postfix), with its pinned host key. */
+  connection: ConnectionArgs;
+  /** Host flavour: `smartos` (pkgsrc paths, SMF; default) or `linux` (Debian/Ubuntu, also lx zones). */
+  profile?: pulumi.Input<PlatformName>;
+  /** `myhostname`: the name Postfix gives itself; should match the PTR of the sending IP, e.g. `mx.example.com`. */
+  myhostname?: pulumi.Input<string>;
+  /** `mydomain`; Postfix's default is myhostname minus its first label. */
+  mydomain?: pulumi.Input<string>;
+  /** `myorigin`; Postfix's default is `$myhostname` (the guide keeps it), many set `$mydomain`. */
+  myorigin?: pulumi.Input<string>;
+  /** `mynetworks`: clients trusted to relay, e.g. `["$myhostname", "127.0.0.0/8", "[::1]/128"]`. */
+  mynetworks?: pulumi.Input<pulumi.Input<string>[]>;
+  /** `inet_interfaces`: `["all"]`, `["loopback-only"]`, or addresses such as `["1.2.3.4", "localhost"]`. */
+  inetInterfaces?: pulumi.Input<pulumi.Input<string>[]>;
+  /** `relayhost`: send everything through this host. `[host]:port` unless `mxLookup` is true. */
+  relayhost?: pulumi.Input<{
+    /** Relay host name or IP. */
+    host: pulumi.Input<string>;
+    /** Relay port (Postfix's default: 25). */
+    port?: pulumi.Input<number>;
+    /** Look up MX records for `host` instead of connecting to it directly (no brackets). Default false. */
+    mxLookup?: pulumi.Input<boolean>;
+  }>;
+  /** Authenticate to the relay host with SASL (needs `relayhost`). The password is kept as a secret. */
+  saslRelay?: pulumi.Input<{
+    /** SASL user name. */
+    username: pulumi.Input<string>;
+    /** SASL password; written to a 0600 map on the host through stdin, never a command line. */
+    password: pulumi.Input<string>;
+    /** `smtp_sasl_security_options`. Default `["noanonymous"]`, as in the guide. */
+    securityOptions?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Set `smtp_tls_security_level=encrypt` so the password never crosses the network in clear. Default true. */
+    requireTls?: pulumi.Input<boolean>;
+  }>;
+  /** Where root's (and so postmaster's) mail goes: sets the `root:` alias and runs newaliases. */
+  rootAlias?: pulumi.Input<string>;
+  /** Any other main.cf parameters, e.g. `{ smtpd_banner: "$myhostname ESMTP" }`. Values reach Postfix literally. */
+  parameters?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * Postfix's main.cf basics on one host, applied with postconf as the guide
+ * does: host names, trusted networks, listening interfaces, relay (with SASL),
+ * the root alias and any extra parameters. Every change is staged, checked
+ * by Postfix and put in place in one rename, under a host-wide lock.
+ */
+export class PostfixConfig extends pulumi.dynamic.Resource {
+  /** Live values of the main.cf parameters this resource manages (null: unset). */
+  declare readonly applied: pulumi.Output<Record<string, string | null>>;
+  /** Values found before this resource took each parameter over; restored when it is deleted. */
+  declare readonly previous: pulumi.Output<PostfixConfigState["previous"]>;
+  /** The myhostname this resource set. */
+  declare readonly myhostname: pulumi.Output<string | undefined>;
+
+  /**
+   * @param name the resource name.
+   * @param args what to configure; see {@link PostfixConfigArgs}.
+   * @param opts resource options.
+   */
+  constructor(name: string, args: PostfixConfigArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      dynamicProvider("postfixConfig"),
+      name,
+      {
+        ...args,
+        connection: secretConnection(args.connection),
+        saslRelay: args.saslRelay === undefined ? undefined : pulumi.secret(args.saslRelay),
+        applied: undefined,
+        previous: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "saslRelay"] },
+      "smartos-mail",
+      "PostfixConfig",
+    );
+  }
+}

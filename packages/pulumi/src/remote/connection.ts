@@ -1,0 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { hostnameOrIp } from "../validation/names";
+
+/**
+ * How a provider reaches a host over SSH. Shaped like `@pulumi/command`'s
+ * `remote.Connection`, plus the pinned host key.
+ */
+export interface ConnectionArgs {
+  /** Host name or IP address of the zone (or any host) to manage. */
+  host: pulumi.Input<string>;
+  /** SSH port. Default 22. */
+  port?: pulumi.Input<number>;
+  /** Login user. Default `root` (the guide runs every step as root). */
+  user?: pulumi.Input<string>;
+  /** Private key (OpenSSH or PEM text). Stored as a Pulumi secret. Either this or `agentSocket`. */
+  privateKey?: pulumi.Input<string>;
+  /** Passphrase of `privateKey`, if it has one. Stored as a Pulumi secret. */
+  privateKeyPassword?: pulumi.Input<string>;
+  /** Path of an SSH agent socket to authenticate with instead of `privateKey`. */
+  agentSocket?: pulumi.Input<string>;
+  /**
+   * The host's key fingerprint as `ssh-keygen -lf` prints it (`SHA256:` + 43 base64 characters).
+   * Any other key is refused before a command runs. Get it with
+   * `ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -` over a trusted path.
+   */
+  hostKeyFingerprint: pulumi.Input<string>;
+}
+
+/** zod schema of {@link ConnectionArgs}; secrets are never echoed in its messages. */
+export const connectionSchema = z
+  .object({
+    host: hostnameOrIp,
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, "must be a POSIX user name such as root")
+      .default("root"),
+    privateKey: z
+      .string()
+      .refine((k) => /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(k.trim()), {
+        message: "must be the text of a private key starting with -----BEGIN ... PRIVATE KEY----- (value not shown)",
+      })
+      .optional(),
+    privateKeyPassword: z.string().optional(),
+    agentSocket: z.string().startsWith("/", "must be an absolute path to the agent socket").optional(),
+    hostKeyFingerprint: z
+      .string()
+      .regex(
+        /^SHA256:[A-Za-z0-9+/]{43}$/,
+        "must be SHA256:<43 base64 chars>, as printed by `ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -`",
+      ),
+  })
+  .strict()
+  .refine((c) => c.privateKey !== undefined || c.agentSocket !== undefined, {
+    message: "set privateKey (a secret) or agentSocket so the provider can log in",
+    path: ["privateKey"],
+  });
+
+/** A validated connection with defaults applied. */
+export type Connection = z.output<typeof connectionSchema>;
+
+/** The connection fields whose change means a different machine: the resource is replaced. */
+export function sameMachine(a: Connection, b: Connection): boolean {
+  return a.host === b.host && a.port === b.port;
+}
+
+/** Connection inputs with the private key and its passphrase wrapped as Pulumi secrets. */
+export function secretConnection(c: ConnectionArgs): ConnectionArgs {
+  return {
+    ...c,
+    privateKey: c.privateKey === undefined ? undefined : pulumi.secret(c.privateKey),
+    privateKeyPassword: c.privateKeyPassword === undefined ? undefined : pulumi.secret(c.privateKeyPassword),
+  };
+}

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type * as pulumi from "@pulumi/pulumi";
+import { UNKNOWN } from "../src/providers/check";
+import { mainCfParameters, postfixConfigProvider, postfixConfigSchema } from "../src/providers/postfix-config";
+
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
+const connection = { host: "198.18.0.11", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
+
+async function check(news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  return postfixConfigProvider.check!({}, { __provider: "p", connection, ...news });
+}
+
+async function reasons(news: Record<string, unknown>): Promise<string[]> {
+  return ((await check(news)).failures ?? []).map((f) => f.reason);
+}
+
+describe("PostfixConfig check", () => {
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ["a shell substitution as myhostname", { myhostname: "$(touch /tmp/pwned)" }, /^myhostname: must be a fully qualified/],
+    ["a single-label myhostname", { myhostname: "localhost" }, /^myhostname: /],
+    ["a newline in a parameter value", { parameters: { smtpd_banner: "a\nb" } }, /^parameters\.smtpd_banner: must be one line/],
+    ["a shell substitution in a parameter value", { parameters: { smtpd_banner: "$(touch /tmp/pwned)" } }, /not a Postfix parameter reference/],
+    ["a bad parameter name", { parameters: { "bad name": "x" } }, /^parameters\.bad name: must be a main\.cf parameter name/],
+    ["a typed parameter in parameters", { parameters: { myhostname: "mx.example.com" } }, /^parameters\.myhostname: is managed by the myhostname field/],
+    ["a /33 network", { mynetworks: ["10.0.0.0/33"] }, /^mynetworks\[0\]: must be an IPv4 address or CIDR/],
+    ["saslRelay without relayhost", { saslRelay: { username: "u", password: "p" } }, /^saslRelay: needs relayhost/],
+    ["all with other interfaces", { inetInterfaces: ["all", "127.0.0.1"] }, /^inetInterfaces: all and loopback-only must stand alone/],
+    ["mxLookup on an IP", { relayhost: { host: "192.0.2.1", mxLookup: true } }, /^relayhost\.mxLookup: /],
+    ["an unknown field", { myhostnme: "mx.example.com" }, /myhostnme/],
+    ["a root alias with a comma", { rootAlias: "a@example.com, b@example.com" }, /^rootAlias: must be an address/],
+    ["a bad profile", { profile: "freebsd" }, /^profile: /],
+  ];
+  for (const [what, news, reason] of bad) {
+    it(`refuses ${what}, naming the field`, async () => {
+      const r = await reasons(news);
+      assert.ok(r.some((x) => reason.test(x)), `got ${JSON.stringify(r)}`);
+    });
+  }
+
+  it("refuses a bad host key fingerprint and explains how to get one", async () => {
+    const r = await postfixConfigProvider.check!({}, { connection: { ...connection, hostKeyFingerprint: "MD5:aa" } });
+    assert.match(r.failures![0].reason, /^connection\.hostKeyFingerprint: must be SHA256:.*ssh-keyscan/);
+  });
+
+  it("never echoes a private key or password it refuses", async () => {
+    const secret = "not a key but very secret";
+    const r = await postfixConfigProvider.check!(
+      {},
+      { connection: { ...connection, privateKey: secret }, relayhost: { host: "relay.example.com" }, saslRelay: { username: "u", password: ` ${secret}` } },
+    );
+    assert.equal(r.failures!.length, 2);
+    for (const f of r.failures!) assert.ok(!f.reason.includes(secret), f.reason);
+  });
+
+  it("accepts the guide's settings and applies defaults", async () => {
+    const r = await check({ myhostname: "mx.cospix.net", mynetworks: ["$myhostname", "127.0.0.0/8", "[::1/128]"], relayhost: { host: "smtp.example.com", port: 587 }, saslRelay: { username: "u", password: "p w" } });
+    assert.equal(r.failures, undefined);
+    const inputs = postfixConfigSchema.parse(r.inputs);
+    assert.equal(inputs.profile, "smartos");
+    assert.deepEqual(mainCfParameters(inputs), {
+      myhostname: "mx.cospix.net",
+      mynetworks: "$myhostname, 127.0.0.0/8, [::1]/128",
+      relayhost: "[smtp.example.com]:587",
+      smtp_sasl_auth_enable: "yes",
+      smtp_sasl_password_maps: "hash:/var/db/postfix/smtp_passwd",
+      smtp_sasl_security_options: "noanonymous",
+      smtp_tls_security_level: "encrypt",
+    });
+  });
+
+  it("accepts Postfix macro syntax and literal quotes and backticks", async () => {
+    const r = await check({ parameters: { smtpd_banner: "$myhostname ESMTP ${mail_name} $(x) `q` \"d\" 's' $$", delay_warning_time: "4h" } });
+    assert.equal(r.failures, undefined);
+  });
+
+  it("does not judge values unknown during preview", async () => {
+    const r = await check({ myhostname: UNKNOWN, mynetworks: ["127.0.0.0/8"] });
+    assert.equal(r.failures, undefined);
+  });
+
+  it("brackets an IPv6 relay host the way Postfix expects", () => {
+    const inputs = postfixConfigSchema.parse({ connection, relayhost: { host: "2001:db8::1", port: 25 } });
+    assert.equal(mainCfParameters(inputs).relayhost, "[ipv6:2001:db8::1]:25");
+  });
+});
+
+describe("PostfixConfig diff", () => {
+  const state = (over: Record<string, unknown> = {}) => ({
+    ...postfixConfigSchema.parse({ connection, myhostname: "mx.example.com" }),
+    applied: { myhostname: "mx.example.com" },
+    previous: { parameters: { myhostname: "old.example.com" } },
+    ...over,
+  });
+
+  it("reports no change when the host already matches", async () => {
+    const d = await postfixConfigProvider.diff!("id", state(), { connection, myhostname: "mx.example.com" });
+    assert.deepEqual(d, { changes: false, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("updates in place when a value changes or drifted", async () => {
+    const d1 = await postfixConfigProvider.diff!("id", state(), { connection, myhostname: "mx2.example.com" });
+    assert.equal(d1.changes, true);
+    assert.deepEqual(d1.replaces, []);
+    const d2 = await postfixConfigProvider.diff!("id", state({ applied: { myhostname: "drifted.example.com" } }), { connection, myhostname: "mx.example.com" });
+    assert.equal(d2.changes, true);
+  });
+
+  it("replaces when the connection points at another machine", async () => {
+    const d = await postfixConfigProvider.diff!("id", state(), { connection: { ...connection, host: "198.18.0.12" }, myhostname: "mx.example.com" });
+    assert.deepEqual(d.replaces, ["connection"]);
+  });
+});
