@@ -16,5 +16,11 @@ export function freshStack(name: string, options: { parallel?: number } = {}): S
 
 /** Connection args for a testbed host. */
 export function connectionTo(h: TestbedHost): ConnectionArgs {
-  return { host: h.host, port: h.port, user: h.user, privateKey: h.privateKey, hostKeyFingerprint: h.hostKeyFingerprint };
+  return {
+    host: h.host,
+    port: h.port,
+    user: h.user,
+    privateKey: h.privateKey,
+    hostKeyFingerprint: h.hostKeyFingerprint,
+  };
 }

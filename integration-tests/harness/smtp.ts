@@ -15,5 +15,5 @@ export function smtpSmokeTest(hostName: string, from: string, to: string): strin
     "QUIT",
   ];
   const script = `(sleep 1; ${lines.map((l) => `printf '%s\\r\\n' '${l.replaceAll("'", "'\\''")}'; sleep 0.5`).join("; ")}) | socat -t 3 - TCP:localhost:smtp`;
-  return hostShell(hostName, script).stdout;
+  return hostShell(hostName, script).stdout.replaceAll("\r", "");
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { PostfixConfig, type PostfixConfigArgs } from "@smartos-mail/pulumi";
-import { freshStack, connectionTo } from "../harness/fixtures";
+import { connectionTo, freshStack } from "../harness/fixtures";
 import { smtpSmokeTest } from "../harness/smtp";
 import { downHost, hostShell, sshCommands, sshLogins, type TestbedHost, upHost } from "../harness/testbed";
 
@@ -38,7 +38,10 @@ describe("PostfixConfig lifecycle on a real Postfix host", () => {
 
   it("create: postconf -n shows every value, the SASL map is 0600 and postmapped, root is aliased", async () => {
     const steps = await stack.up(program);
-    assert.deepEqual(steps.map((s) => s.op), ["create"]);
+    assert.deepEqual(
+      steps.map((s) => s.op),
+      ["create"],
+    );
     const n = hostShell(HOST, "postconf -n").stdout;
     for (const line of [
       "myhostname = mx.cospix.net",
@@ -55,7 +58,10 @@ describe("PostfixConfig lifecycle on a real Postfix host", () => {
     ]) {
       assert.ok(n.split("\n").includes(line), `missing "${line}" in\n${n}`);
     }
-    const modes = hostShell(HOST, "stat -c '%a %U' /etc/postfix/sasl/smtp_passwd /etc/postfix/sasl/smtp_passwd.db").stdout;
+    const modes = hostShell(
+      HOST,
+      "stat -c '%a %U' /etc/postfix/sasl/smtp_passwd /etc/postfix/sasl/smtp_passwd.db",
+    ).stdout;
     assert.equal(modes, "600 root\n600 root\n");
     const lookup = hostShell(HOST, "postmap -q '[relay.example.net]:587' hash:/etc/postfix/sasl/smtp_passwd").stdout;
     assert.equal(lookup, `mailer:${PASSWORD}\n`);
@@ -74,7 +80,10 @@ describe("PostfixConfig lifecycle on a real Postfix host", () => {
     const logins = sshLogins(HOST);
     const commands = sshCommands(HOST).length;
     const steps = await stack.up(program);
-    assert.deepEqual(steps.map((s) => [s.op, s.diff?.changes]), [["same", "none"]]);
+    assert.deepEqual(
+      steps.map((s) => [s.op, s.diff?.changes]),
+      [["same", "none"]],
+    );
     assert.equal(sshLogins(HOST), logins);
     assert.equal(sshCommands(HOST).length, commands);
   });
@@ -83,7 +92,10 @@ describe("PostfixConfig lifecycle on a real Postfix host", () => {
     const before = sshCommands(HOST).length;
     args = { ...args, myhostname: "mx1.cospix.net" };
     const steps = await stack.up(program);
-    assert.deepEqual(steps.map((s) => s.op), ["update"]);
+    assert.deepEqual(
+      steps.map((s) => s.op),
+      ["update"],
+    );
     const run = sshCommands(HOST).slice(before);
     assert.equal(run.length, 1, "one remote command per update");
     const edits = run[0].split("\n").filter((l) => /postconf -c "\$stage" -[eX]/.test(l));
@@ -95,23 +107,41 @@ describe("PostfixConfig lifecycle on a real Postfix host", () => {
   });
 
   it("manual drift shows up on refresh, and the next up repairs it", async () => {
-    hostShell(HOST, "postconf -e myhostname=drifted.example.com && postconf -X delay_warning_time && sed -i 's/^root: .*/root: someone@else.example/' /etc/aliases");
+    hostShell(
+      HOST,
+      "postconf -e myhostname=drifted.example.com && postconf -X delay_warning_time && sed -i 's/^root: .*/root: someone@else.example/' /etc/aliases",
+    );
     const steps = await stack.refresh();
-    assert.deepEqual(steps.map((s) => [s.op, s.drift]), [["refresh", true]]);
-    const outputs = stack.resource("mail")!.outputs as { applied: Record<string, string | null>; rootAliasApplied: string };
+    assert.deepEqual(
+      steps.map((s) => [s.op, s.drift]),
+      [["refresh", true]],
+    );
+    const outputs = stack.resource("mail")!.outputs as {
+      applied: Record<string, string | null>;
+      rootAliasApplied: string;
+    };
     assert.equal(outputs.applied.myhostname, "drifted.example.com");
     assert.equal(outputs.applied.delay_warning_time, null);
     assert.equal(outputs.rootAliasApplied, "someone@else.example");
     const repair = await stack.up(program);
-    assert.deepEqual(repair.map((s) => s.op), ["update"]);
+    assert.deepEqual(
+      repair.map((s) => s.op),
+      ["update"],
+    );
     assert.equal(hostShell(HOST, "postconf -h myhostname delay_warning_time").stdout, "mx1.cospix.net\n4h\n");
     assert.match(hostShell(HOST, "cat /etc/aliases").stdout, /^root: ops@example\.com$/m);
-    assert.deepEqual((await stack.up(program)).map((s) => s.op), ["same"]);
+    assert.deepEqual(
+      (await stack.up(program)).map((s) => s.op),
+      ["same"],
+    );
   });
 
   it("destroy leaves postconf -n and the aliases as before create, and removes the SASL map", async () => {
     const steps = await stack.destroy();
-    assert.deepEqual(steps.map((s) => s.op), ["delete"]);
+    assert.deepEqual(
+      steps.map((s) => s.op),
+      ["delete"],
+    );
     assert.equal(hostShell(HOST, "postconf -n").stdout, baseline);
     assert.equal(hostShell(HOST, "cat /etc/aliases").stdout, baselineAliases);
     assert.equal(hostShell(HOST, "ls /etc/postfix/sasl").stdout, "");

@@ -21,7 +21,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 need_root() { [ "$(id -u)" = 0 ] || { echo "testbed: must run as root" >&2; exit 1; }; }
 
 install_packages() {
-  local pkgs=(postfix openssh-server openssh-client socat iproute2 procps)
+  local pkgs=(postfix openssh-server openssh-client socat iproute2 procps util-linux)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -126,7 +126,14 @@ host_exec() {
 need_root
 case "${1:-}" in
   install) install_packages ;;
-  up) install_packages; up "$2" "$3" ;;
+  up)
+    install_packages
+    mkdir -p "$STATE"
+    # Test files run in parallel: one bring-up at a time (shared bridge and client key).
+    exec 9>"$STATE/.lock"
+    flock 9
+    up "$2" "$3"
+    ;;
   down) down "$2" ;;
   down-all) down_all ;;
   info) info "$2" ;;

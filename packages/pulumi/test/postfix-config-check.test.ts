@@ -17,15 +17,39 @@ async function reasons(news: Record<string, unknown>): Promise<string[]> {
 
 describe("PostfixConfig check", () => {
   const bad: [string, Record<string, unknown>, RegExp][] = [
-    ["a shell substitution as myhostname", { myhostname: "$(touch /tmp/pwned)" }, /^myhostname: must be a fully qualified/],
+    [
+      "a shell substitution as myhostname",
+      { myhostname: "$(touch /tmp/pwned)" },
+      /^myhostname: must be a fully qualified/,
+    ],
     ["a single-label myhostname", { myhostname: "localhost" }, /^myhostname: /],
-    ["a newline in a parameter value", { parameters: { smtpd_banner: "a\nb" } }, /^parameters\.smtpd_banner: must be one line/],
-    ["a shell substitution in a parameter value", { parameters: { smtpd_banner: "$(touch /tmp/pwned)" } }, /not a Postfix parameter reference/],
-    ["a bad parameter name", { parameters: { "bad name": "x" } }, /^parameters\.bad name: must be a main\.cf parameter name/],
-    ["a typed parameter in parameters", { parameters: { myhostname: "mx.example.com" } }, /^parameters\.myhostname: is managed by the myhostname field/],
+    [
+      "a newline in a parameter value",
+      { parameters: { smtpd_banner: "a\nb" } },
+      /^parameters\.smtpd_banner: must be one line/,
+    ],
+    [
+      "a shell substitution in a parameter value",
+      { parameters: { smtpd_banner: "$(touch /tmp/pwned)" } },
+      /not a Postfix parameter reference/,
+    ],
+    [
+      "a bad parameter name",
+      { parameters: { "bad name": "x" } },
+      /^parameters\.bad name: must be a main\.cf parameter name/,
+    ],
+    [
+      "a typed parameter in parameters",
+      { parameters: { myhostname: "mx.example.com" } },
+      /^parameters\.myhostname: is managed by the myhostname field/,
+    ],
     ["a /33 network", { mynetworks: ["10.0.0.0/33"] }, /^mynetworks\[0\]: must be an IPv4 address or CIDR/],
     ["saslRelay without relayhost", { saslRelay: { username: "u", password: "p" } }, /^saslRelay: needs relayhost/],
-    ["all with other interfaces", { inetInterfaces: ["all", "127.0.0.1"] }, /^inetInterfaces: all and loopback-only must stand alone/],
+    [
+      "all with other interfaces",
+      { inetInterfaces: ["all", "127.0.0.1"] },
+      /^inetInterfaces: all and loopback-only must stand alone/,
+    ],
     ["mxLookup on an IP", { relayhost: { host: "192.0.2.1", mxLookup: true } }, /^relayhost\.mxLookup: /],
     ["an unknown field", { myhostnme: "mx.example.com" }, /myhostnme/],
     ["a root alias with a comma", { rootAlias: "a@example.com, b@example.com" }, /^rootAlias: must be an address/],
@@ -34,7 +58,10 @@ describe("PostfixConfig check", () => {
   for (const [what, news, reason] of bad) {
     it(`refuses ${what}, naming the field`, async () => {
       const r = await reasons(news);
-      assert.ok(r.some((x) => reason.test(x)), `got ${JSON.stringify(r)}`);
+      assert.ok(
+        r.some((x) => reason.test(x)),
+        `got ${JSON.stringify(r)}`,
+      );
     });
   }
 
@@ -47,14 +74,23 @@ describe("PostfixConfig check", () => {
     const secret = "not a key but very secret";
     const r = await postfixConfigProvider.check!(
       {},
-      { connection: { ...connection, privateKey: secret }, relayhost: { host: "relay.example.com" }, saslRelay: { username: "u", password: ` ${secret}` } },
+      {
+        connection: { ...connection, privateKey: secret },
+        relayhost: { host: "relay.example.com" },
+        saslRelay: { username: "u", password: ` ${secret}` },
+      },
     );
     assert.equal(r.failures!.length, 2);
     for (const f of r.failures!) assert.ok(!f.reason.includes(secret), f.reason);
   });
 
   it("accepts the guide's settings and applies defaults", async () => {
-    const r = await check({ myhostname: "mx.cospix.net", mynetworks: ["$myhostname", "127.0.0.0/8", "[::1/128]"], relayhost: { host: "smtp.example.com", port: 587 }, saslRelay: { username: "u", password: "p w" } });
+    const r = await check({
+      myhostname: "mx.cospix.net",
+      mynetworks: ["$myhostname", "127.0.0.0/8", "[::1/128]"],
+      relayhost: { host: "smtp.example.com", port: 587 },
+      saslRelay: { username: "u", password: "p w" },
+    });
     assert.equal(r.failures, undefined);
     const inputs = postfixConfigSchema.parse(r.inputs);
     assert.equal(inputs.profile, "smartos");
@@ -70,7 +106,9 @@ describe("PostfixConfig check", () => {
   });
 
   it("accepts Postfix macro syntax and literal quotes and backticks", async () => {
-    const r = await check({ parameters: { smtpd_banner: "$myhostname ESMTP ${mail_name} $(x) `q` \"d\" 's' $$", delay_warning_time: "4h" } });
+    const r = await check({
+      parameters: { smtpd_banner: "$myhostname ESMTP ${mail_name} $(x) `q` \"d\" 's' $$", delay_warning_time: "4h" },
+    });
     assert.equal(r.failures, undefined);
   });
 
@@ -102,12 +140,18 @@ describe("PostfixConfig diff", () => {
     const d1 = await postfixConfigProvider.diff!("id", state(), { connection, myhostname: "mx2.example.com" });
     assert.equal(d1.changes, true);
     assert.deepEqual(d1.replaces, []);
-    const d2 = await postfixConfigProvider.diff!("id", state({ applied: { myhostname: "drifted.example.com" } }), { connection, myhostname: "mx.example.com" });
+    const d2 = await postfixConfigProvider.diff!("id", state({ applied: { myhostname: "drifted.example.com" } }), {
+      connection,
+      myhostname: "mx.example.com",
+    });
     assert.equal(d2.changes, true);
   });
 
   it("replaces when the connection points at another machine", async () => {
-    const d = await postfixConfigProvider.diff!("id", state(), { connection: { ...connection, host: "198.18.0.12" }, myhostname: "mx.example.com" });
+    const d = await postfixConfigProvider.diff!("id", state(), {
+      connection: { ...connection, host: "198.18.0.12" },
+      myhostname: "mx.example.com",
+    });
     assert.deepEqual(d.replaces, ["connection"]);
   });
 });

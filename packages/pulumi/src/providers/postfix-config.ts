@@ -362,7 +362,13 @@ function parseState(raw: Record<string, unknown>): PostfixConfigState {
       Object.entries(raw).filter(([k]) => !["applied", "rootAliasApplied", "saslMapInSync", "previous"].includes(k)),
     ),
   );
-  return { ...inputs, applied, rootAliasApplied, saslMapInSync, previous };
+  return {
+    ...inputs,
+    applied,
+    previous,
+    ...(rootAliasApplied !== undefined ? { rootAliasApplied } : {}),
+    ...(saslMapInSync !== undefined ? { saslMapInSync } : {}),
+  };
 }
 
 /** The PostfixConfig hooks, run by the engine's dynamic-provider host. */

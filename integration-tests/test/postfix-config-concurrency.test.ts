@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { PostfixConfig } from "@smartos-mail/pulumi";
+import { connectionTo, freshStack } from "../harness/fixtures";
+import { downHost, hostShell, type TestbedHost, upHost } from "../harness/testbed";
+
+const HOST = "conc";
+const ROUNDS = 20;
+
+// Each resource owns one parameter; all edit the same main.cf at once.
+const OWN = [
+  "smtp_connect_timeout",
+  "smtp_helo_timeout",
+  "smtp_mail_timeout",
+  "smtp_rcpt_timeout",
+  "smtp_data_init_timeout",
+  "smtp_data_xfer_timeout",
+  "smtp_data_done_timeout",
+  "smtp_quit_timeout",
+];
+const OTHER_PROCESS = ["smtpd_timeout", "smtpd_error_sleep_time", "smtpd_recipient_limit", "smtpd_soft_error_limit"];
+
+function live(params: string[]): string[] {
+  return hostShell(HOST, `postconf -h ${params.join(" ")}`)
+    .stdout.trim()
+    .split("\n");
+}
+
+describe("concurrent edits of one host's main.cf", () => {
+  let h: TestbedHost;
+  before(() => {
+    downHost(HOST);
+    h = upHost(HOST, 2);
+  });
+  after(() => downHost(HOST));
+
+  it(`8 resources in one provider process, ${ROUNDS} rounds: zero lost edits`, async () => {
+    const stack = freshStack("concurrency-one-process", { parallel: 8 });
+    for (let round = 0; round < ROUNDS; round++) {
+      const program = () =>
+        OWN.map(
+          (p, i) =>
+            new PostfixConfig(`r${i}`, {
+              connection: connectionTo(h),
+              profile: "linux",
+              parameters: { [p]: `${10 + round}s` },
+            }),
+        );
+      const steps = await stack.up(program);
+      assert.equal(steps.length, 8);
+      assert.deepEqual(
+        live(OWN),
+        OWN.map(() => `${10 + round}s`),
+        `round ${round}`,
+      );
+    }
+    await stack.destroy();
+    assert.equal(hostShell(HOST, `postconf -n | grep -c -e ${OWN.join(" -e ")} || true`).stdout.trim(), "0");
+  });
+
+  it("two provider processes editing at once (the remote lock): zero lost edits", async () => {
+    const a = freshStack("concurrency-process-a", { parallel: 8 });
+    const b = freshStack("concurrency-process-b", { parallel: 8 });
+    for (let round = 0; round < 5; round++) {
+      const value = (p: string) =>
+        p.endsWith("_time") || p === "smtpd_timeout" ? `${20 + round}s` : String(100 + round);
+      const programA = () =>
+        OWN.slice(0, 4).map(
+          (p, i) =>
+            new PostfixConfig(`a${i}`, {
+              connection: connectionTo(h),
+              profile: "linux",
+              parameters: { [p]: value(p) },
+            }),
+        );
+      const programB = () =>
+        OTHER_PROCESS.map(
+          (p, i) =>
+            new PostfixConfig(`b${i}`, {
+              connection: connectionTo(h),
+              profile: "linux",
+              parameters: { [p]: value(p) },
+            }),
+        );
+      // Program registration uses the SDK's global mock runtime, so start the second
+      // operation only once the first has registered and moved on to its provider host.
+      const first = a.up(programA);
+      await new Promise((r) => setTimeout(r, 50));
+      await Promise.all([first, b.up(programB)]);
+      const all = [...OWN.slice(0, 4), ...OTHER_PROCESS];
+      assert.deepEqual(live(all), all.map(value), `round ${round}`);
+    }
+    await Promise.all([a.destroy(), b.destroy()]);
+  });
+});
