@@ -1,8 +1,9 @@
 import { rmSync } from "node:fs";
 import * as path from "node:path";
+import { after, before } from "node:test";
 import type { ConnectionArgs } from "@smartos-mail/pulumi";
 import { Stack } from "./engine";
-import type { TestbedHost } from "./testbed";
+import { downHost, type TestbedHost, upHost } from "./testbed";
 
 /** Where tests keep stack state and logs (under the repo, ignored by git). */
 export const OUTPUT_DIR = path.resolve(__dirname, "..", "..", ".test-output");
@@ -22,5 +23,22 @@ export function connectionTo(h: TestbedHost): ConnectionArgs {
     user: h.user,
     privateKey: h.privateKey,
     hostKeyFingerprint: h.hostKeyFingerprint,
+  };
+}
+
+/**
+ * Gives the enclosing test suite a fresh testbed host: brought up before its
+ * tests, torn down after. Returns a getter (the host exists once `before` ran).
+ */
+export function suiteHost(name: string, index: number): () => TestbedHost {
+  let host: TestbedHost | undefined;
+  before(() => {
+    downHost(name);
+    host = upHost(name, index);
+  });
+  after(() => downHost(name));
+  return () => {
+    if (!host) throw new Error(`testbed host ${name} is not up yet`);
+    return host;
   };
 }

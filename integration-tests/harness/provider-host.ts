@@ -12,6 +12,16 @@ const structproto = sdkRequire("google-protobuf/google/protobuf/struct_pb");
 const provproto = sdkRequire("./proto/provider_pb");
 const provrpc = sdkRequire("./proto/provider_grpc_pb");
 
+/** Fills the fields DiffRequest and UpdateRequest share. */
+function changeRequest(req: any, id: string, urn: string, olds: Props, news: Props, oldInputs: Props): any {
+  req.setId(id);
+  req.setUrn(urn);
+  req.setOlds(structproto.Struct.fromJavaScript(olds));
+  req.setNews(structproto.Struct.fromJavaScript(news));
+  req.setOldInputs(structproto.Struct.fromJavaScript(oldInputs));
+  return req;
+}
+
 /** Plain property map as the dynamic-provider host exchanges it (no secrets: it refuses them). */
 export type Props = Record<string, unknown>;
 
@@ -98,13 +108,10 @@ export class ProviderHost {
 
   /** Diff(id, urn, old outputs, new inputs, old inputs). */
   async diff(id: string, urn: string, olds: Props, news: Props, oldInputs: Props): Promise<DiffResult> {
-    const req = new provproto.DiffRequest();
-    req.setId(id);
-    req.setUrn(urn);
-    req.setOlds(structproto.Struct.fromJavaScript(olds));
-    req.setNews(structproto.Struct.fromJavaScript(news));
-    req.setOldInputs(structproto.Struct.fromJavaScript(oldInputs));
-    const resp = await this.call<any>("diff", req);
+    const resp = await this.call<any>(
+      "diff",
+      changeRequest(new provproto.DiffRequest(), id, urn, olds, news, oldInputs),
+    );
     const kinds = provproto.DiffResponse.DiffChanges;
     const c = resp.getChanges();
     return {
@@ -136,12 +143,7 @@ export class ProviderHost {
 
   /** Update(id, urn, old outputs, new inputs, old inputs) -> outputs. */
   async update(id: string, urn: string, olds: Props, news: Props, oldInputs: Props): Promise<Props> {
-    const req = new provproto.UpdateRequest();
-    req.setId(id);
-    req.setUrn(urn);
-    req.setOlds(structproto.Struct.fromJavaScript(olds));
-    req.setNews(structproto.Struct.fromJavaScript(news));
-    req.setOldInputs(structproto.Struct.fromJavaScript(oldInputs));
+    const req = changeRequest(new provproto.UpdateRequest(), id, urn, olds, news, oldInputs);
     const resp = await this.call<any>("update", req);
     return resp.getProperties().toJavaScript();
   }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { PostfixConfig } from "@smartos-mail/pulumi";
-import { connectionTo, freshStack } from "../harness/fixtures";
-import { downHost, hostShell, type TestbedHost, upHost } from "../harness/testbed";
+import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
+import { hostShell } from "../harness/testbed";
 
 const HOST = "conc";
 const ROUNDS = 20;
@@ -27,25 +27,15 @@ function live(params: string[]): string[] {
 }
 
 describe("concurrent edits of one host's main.cf", () => {
-  let h: TestbedHost;
-  before(() => {
-    downHost(HOST);
-    h = upHost(HOST, 2);
-  });
-  after(() => downHost(HOST));
+  const host = suiteHost(HOST, 2);
+  /** A resource that owns one main.cf parameter. */
+  const owner = (name: string, parameter: string, value: string) =>
+    new PostfixConfig(name, { connection: connectionTo(host()), profile: "linux", parameters: { [parameter]: value } });
 
   it(`8 resources in one provider process, ${ROUNDS} rounds: zero lost edits`, async () => {
     const stack = freshStack("concurrency-one-process", { parallel: 8 });
     for (let round = 0; round < ROUNDS; round++) {
-      const program = () =>
-        OWN.map(
-          (p, i) =>
-            new PostfixConfig(`r${i}`, {
-              connection: connectionTo(h),
-              profile: "linux",
-              parameters: { [p]: `${10 + round}s` },
-            }),
-        );
+      const program = () => OWN.map((p, i) => owner(`r${i}`, p, `${10 + round}s`));
       const steps = await stack.up(program);
       assert.equal(steps.length, 8);
       assert.deepEqual(
@@ -64,24 +54,8 @@ describe("concurrent edits of one host's main.cf", () => {
     for (let round = 0; round < 5; round++) {
       const value = (p: string) =>
         p.endsWith("_time") || p === "smtpd_timeout" ? `${20 + round}s` : String(100 + round);
-      const programA = () =>
-        OWN.slice(0, 4).map(
-          (p, i) =>
-            new PostfixConfig(`a${i}`, {
-              connection: connectionTo(h),
-              profile: "linux",
-              parameters: { [p]: value(p) },
-            }),
-        );
-      const programB = () =>
-        OTHER_PROCESS.map(
-          (p, i) =>
-            new PostfixConfig(`b${i}`, {
-              connection: connectionTo(h),
-              profile: "linux",
-              parameters: { [p]: value(p) },
-            }),
-        );
+      const programA = () => OWN.slice(0, 4).map((p, i) => owner(`a${i}`, p, value(p)));
+      const programB = () => OTHER_PROCESS.map((p, i) => owner(`b${i}`, p, value(p)));
       // Program registration uses the SDK's global mock runtime, so start the second
       // operation only once the first has registered and moved on to its provider host.
       const first = a.up(programA);

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { PostfixConfig, type PostfixConfigArgs } from "@smartos-mail/pulumi";
-import { connectionTo, freshStack } from "../harness/fixtures";
+import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
 import { smtpSmokeTest } from "../harness/smtp";
-import { downHost, hostShell, sshCommands, sshLogins, type TestbedHost, upHost } from "../harness/testbed";
+import { hostShell, sshCommands, sshLogins } from "../harness/testbed";
 
 const HOST = "life";
 const PASSWORD = "relay pass 'with' $pecial `chars`";
 
 describe("PostfixConfig lifecycle on a real Postfix host", () => {
-  let h: TestbedHost;
+  const host = suiteHost(HOST, 1);
   let baseline: string;
   let baselineAliases: string;
   const stack = freshStack("postfix-config-lifecycle");
@@ -17,12 +17,10 @@ describe("PostfixConfig lifecycle on a real Postfix host", () => {
   const program = () => [new PostfixConfig("mail", args)];
 
   before(() => {
-    downHost(HOST);
-    h = upHost(HOST, 1);
     baseline = hostShell(HOST, "postconf -n").stdout;
     baselineAliases = hostShell(HOST, "cat /etc/aliases").stdout;
     args = {
-      connection: connectionTo(h),
+      connection: connectionTo(host()),
       profile: "linux",
       myhostname: "mx.cospix.net",
       mydomain: "cospix.net",
@@ -34,7 +32,6 @@ describe("PostfixConfig lifecycle on a real Postfix host", () => {
       parameters: { smtpd_banner: "$myhostname ESMTP", delay_warning_time: "4h" },
     };
   });
-  after(() => downHost(HOST));
 
   it("create: postconf -n shows every value, the SASL map is 0600 and postmapped, root is aliased", async () => {
     const steps = await stack.up(program);
@@ -133,6 +130,29 @@ describe("PostfixConfig lifecycle on a real Postfix host", () => {
     assert.deepEqual(
       (await stack.up(program)).map((s) => s.op),
       ["same"],
+    );
+  });
+
+  it("a change Postfix refuses fails with Postfix's own words and leaves main.cf as it was", async () => {
+    const mainCf = hostShell(HOST, "cat /etc/postfix/main.cf").stdout;
+    const typo = () => [
+      new PostfixConfig("mail", { ...args, parameters: { ...args.parameters, smtpd_bannr: "typo" } }),
+    ];
+    await assert.rejects(
+      stack.up(typo),
+      /Postfix warns about the new main\.cf, nothing was changed: .*unused parameter: smtpd_bannr=typo/s,
+    );
+    assert.equal(hostShell(HOST, "cat /etc/postfix/main.cf").stdout, mainCf);
+    assert.equal(
+      hostShell(HOST, "ls -a /etc/postfix | grep -c smartos-mail || true").stdout,
+      "0\n",
+      "no staging left behind",
+    );
+    assert.equal(hostShell(HOST, "postfix status >/dev/null 2>&1; echo $?").stdout, "0\n");
+    assert.deepEqual(
+      (await stack.up(program)).map((s) => s.op),
+      ["same"],
+      "the failed update changed no state",
     );
   });
 

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { PostfixConfig, type PostfixConfigArgs } from "@smartos-mail/pulumi";
 import { CheckFailedError } from "../harness/engine";
-import { connectionTo, freshStack, OUTPUT_DIR } from "../harness/fixtures";
-import { downHost, hostShell, sshCommands, sshLogins, type TestbedHost, upHost } from "../harness/testbed";
+import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
+import { hostShell, sshCommands, sshLogins } from "../harness/testbed";
 
 const HOST = "sec";
 const CANARY = "/tmp/pwned";
@@ -48,18 +48,14 @@ const FIELDS: Field[] = [
 ];
 
 describe("PostfixConfig against hostile input and a wrong host", () => {
-  let h: TestbedHost;
-  before(() => {
-    downHost(HOST);
-    h = upHost(HOST, 3);
-  });
-  after(() => downHost(HOST));
+  const host = suiteHost(HOST, 3);
 
   for (const payload of PAYLOADS) {
     it(`${JSON.stringify(payload)} in every string field is refused by check or reaches Postfix literally`, async () => {
       for (const field of FIELDS) {
         const stack = freshStack(`security-${PAYLOADS.indexOf(payload)}-${FIELDS.indexOf(field)}`);
-        const connection = field.name === "connection.user" ? { ...connectionTo(h), user: payload } : connectionTo(h);
+        const connection =
+          field.name === "connection.user" ? { ...connectionTo(host()), user: payload } : connectionTo(host());
         const program = () => [new PostfixConfig("hostile", { connection, profile: "linux", ...field.args(payload) })];
         const logins = sshLogins(HOST);
         try {
@@ -95,7 +91,7 @@ describe("PostfixConfig against hostile input and a wrong host", () => {
     await assert.rejects(
       stack.up(() => [
         new PostfixConfig("pinned", {
-          connection: { ...connectionTo(h), hostKeyFingerprint: wrong },
+          connection: { ...connectionTo(host()), hostKeyFingerprint: wrong },
           profile: "linux",
           myhostname: "mx.example.com",
         }),
@@ -103,7 +99,7 @@ describe("PostfixConfig against hostile input and a wrong host", () => {
       (err: Error) => {
         assert.ok(
           err.message.includes(
-            `host key mismatch for root@${h.host}:22: expected ${wrong}, got ${h.hostKeyFingerprint};`,
+            `host key mismatch for root@${host().host}:22: expected ${wrong}, got ${host().hostKeyFingerprint};`,
           ),
           err.message,
         );
@@ -121,7 +117,7 @@ describe("PostfixConfig against hostile input and a wrong host", () => {
     const password = "Sup3r-Secret-Relay-Password";
     const stack = freshStack("security-secrets");
     let args: PostfixConfigArgs = {
-      connection: connectionTo(h),
+      connection: connectionTo(host()),
       profile: "linux",
       myhostname: "mx.example.com",
       relayhost: { host: "relay.example.net", port: 587 },
@@ -137,7 +133,9 @@ describe("PostfixConfig against hostile input and a wrong host", () => {
     assert.ok(liveState.includes("ciphertext"), "secrets are stored encrypted");
     await stack.destroy();
 
-    const keyBody = h.privateKey.split("\n").filter((l) => l && !l.startsWith("-----"));
+    const keyBody = host()
+      .privateKey.split("\n")
+      .filter((l) => l && !l.startsWith("-----"));
     const needles = [password, ...keyBody];
     const haystacks: [string, string][] = [
       ["serialized provider", providerText],

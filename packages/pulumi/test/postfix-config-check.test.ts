@@ -107,6 +107,7 @@ describe("PostfixConfig check", () => {
 
   it("accepts Postfix macro syntax and literal quotes and backticks", async () => {
     const r = await check({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Postfix's ${name} macro, on purpose
       parameters: { smtpd_banner: "$myhostname ESMTP ${mail_name} $(x) `q` \"d\" 's' $$", delay_warning_time: "4h" },
     });
     assert.equal(r.failures, undefined);

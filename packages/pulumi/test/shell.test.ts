@@ -10,6 +10,7 @@ const HOSTILE = [
   '"; touch /tmp/pwned; "',
   "a\nb; touch /tmp/pwned",
   "\\'\\\\",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell expansion syntax that must stay literal
   "$HOME ${PATH} $$ !! * ? [a] ~root",
   "it's",
   "",
