@@ -76,10 +76,13 @@ up() {
   local dir="$STATE/$name"
   mkdir -p "$dir"/{etc,var,root}.{upper,work}
   echo "$ip" >"$dir/ip"
+  # host-init.sh mounts a fresh /tmp before it installs these, and a checkout
+  # may live under /tmp: hand it copies kept in the host's state directory.
+  install -m 755 "$HERE/audit-exec.sh" "$dir/audit-exec.sh"
   # ip netns exec gives the host its own mount namespace; host-init.sh mounts
   # the host's private views and starts its daemons, which keep that namespace alive.
   ip netns exec "$ns" unshare --mount --propagation private \
-    "$HERE/host-init.sh" "$dir" "$name" "$ip" "$STATE/client_ed25519.pub" "$HERE/audit-exec.sh"
+    "$HERE/host-init.sh" "$dir" "$name" "$ip" "$STATE/client_ed25519.pub" "$dir/audit-exec.sh"
   local i
   for i in $(seq 1 50); do
     host_running "$name" && return 0
