@@ -2,7 +2,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { type Program, runProgram } from "./program";
 import { type CheckFailure, type DiffResult, PROGRAM_DIR, type Props, ProviderHost } from "./provider-host";
-import { annotateSecrets, revealSecrets, StateCrypter } from "./secrets";
+import { annotateSecrets, isSecret, makeSecret, revealSecrets, StateCrypter } from "./secrets";
+
+/** The engine's handling of additionalSecretOutputs: those outputs are stored and returned as secrets. */
+function markSecretOutputs(outputs: Props, names: readonly string[]): Props {
+  const out = { ...outputs };
+  for (const n of names) {
+    if (n in out && out[n] !== undefined && !isSecret(out[n])) out[n] = makeSecret(out[n]);
+  }
+  return out;
+}
 
 /** One resource in the stack's state; inputs and outputs keep their secret markers. */
 export interface ResourceState {
@@ -12,6 +21,8 @@ export interface ResourceState {
   id: string;
   inputs: Props;
   outputs: Props;
+  /** Outputs the program asked the engine to keep secret (`additionalSecretOutputs`). */
+  secretOutputs: string[];
 }
 
 /** What an operation did to one resource. */
@@ -153,7 +164,8 @@ export class Stack {
             name: reg.name,
             id: created.id,
             inputs,
-            outputs: annotateSecrets(created.outputs, inputs),
+            outputs: markSecretOutputs(annotateSecrets(created.outputs, inputs), reg.additionalSecretOutputs),
+            secretOutputs: reg.additionalSecretOutputs,
           };
         };
         if (!old) {
@@ -179,7 +191,12 @@ export class Stack {
           steps.push({ urn, name: reg.name, op: "replace", diff });
         } else {
           const outputs = await host.update(old.id, urn, oldOutputs, plainInputs, oldInputs);
-          this.resources.set(urn, { ...old, inputs, outputs: annotateSecrets(outputs, inputs) });
+          this.resources.set(urn, {
+            ...old,
+            inputs,
+            outputs: markSecretOutputs(annotateSecrets(outputs, inputs), reg.additionalSecretOutputs),
+            secretOutputs: reg.additionalSecretOutputs,
+          });
           steps.push({ urn, name: reg.name, op: "update", diff });
         }
       });
@@ -202,7 +219,11 @@ export class Stack {
       const results = await mapLimited([...this.resources.values()], this.parallel, async (r) => {
         const before = revealSecrets(r.outputs) as Props;
         const read = await host.read(r.id, r.urn, before, revealSecrets(r.inputs) as Props);
-        this.resources.set(r.urn, { ...r, id: read.id, outputs: annotateSecrets(read.outputs, r.inputs) });
+        this.resources.set(r.urn, {
+          ...r,
+          id: read.id,
+          outputs: markSecretOutputs(annotateSecrets(read.outputs, r.inputs), r.secretOutputs),
+        });
         steps.push({
           urn: r.urn,
           name: r.name,

@@ -8,6 +8,8 @@ export interface Registration {
   type: string;
   /** Inputs with secrets still marked, `__provider` included (the SDK's serialized provider). */
   inputs: Record<string, unknown>;
+  /** The `additionalSecretOutputs` resource option: outputs the engine must mark secret. */
+  additionalSecretOutputs: string[];
 }
 
 /** A Pulumi program for the harness: it constructs resources and returns them. */
@@ -21,10 +23,16 @@ export type Program = () => pulumi.Resource[];
  */
 export async function runProgram(program: Program, project: string, stack: string): Promise<Registration[]> {
   const registrations: Registration[] = [];
+  const secretOutputs = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        registrations.push({ name: args.name, type: args.type, inputs: args.inputs });
+        registrations.push({
+          name: args.name,
+          type: args.type,
+          inputs: args.inputs,
+          additionalSecretOutputs: secretOutputs.get(args.name) ?? [],
+        });
         return { id: `${args.name}-preview-id`, state: {} };
       },
       call() {
@@ -35,6 +43,16 @@ export async function runProgram(program: Program, project: string, stack: strin
     stack,
     false,
   );
+  // The mock monitor does not pass resource options on to newResource; read
+  // additionalSecretOutputs off the RegisterResource request as the engine does.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: { getName(): string; getAdditionalsecretoutputsList(): string[] }, cb: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    secretOutputs.set(req.getName(), req.getAdditionalsecretoutputsList());
+    return register(req, cb);
+  };
   const resources = program();
   await Promise.all(resources.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
   return registrations;

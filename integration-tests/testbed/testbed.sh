@@ -21,7 +21,11 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 need_root() { [ "$(id -u)" = 0 ] || { echo "testbed: must run as root" >&2; exit 1; }; }
 
 install_packages() {
-  local pkgs=(postfix openssh-server openssh-client socat iproute2 procps util-linux)
+  # Receivers verify with OpenDKIM, OpenDMARC and policyd-spf; nsd serves the
+  # test zones; the product installs opendkim itself, but /usr is shared by
+  # all hosts and apt cannot run inside one.
+  local pkgs=(postfix openssh-server openssh-client socat iproute2 procps util-linux
+    opendkim opendkim-tools opendmarc postfix-policyd-spf-python nsd unbound bind9-dnsutils)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,6 +36,7 @@ install_packages() {
     chmod 755 /usr/sbin/policy-rc.d
     echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
     echo "postfix postfix/mailname string testbed.invalid" | debconf-set-selections
+    echo "opendmarc opendmarc/dbconfig-install boolean false" | debconf-set-selections
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi

@@ -1,3 +1,6 @@
+export { type DkimRecordArgs, DnsAuthRecords, type DnsAuthRecordsArgs } from "./components/dns-auth-records";
+export { type DnsAuth, dnsAuthSchema } from "./dns/auth-records";
+export { OpenDkimKey, type OpenDkimKeyArgs } from "./providers/opendkim-key";
 export { PostfixConfig, type PostfixConfigArgs } from "./providers/postfix-config";
 export type { ConnectionArgs } from "./remote/connection";
 export { HostKeyMismatchError } from "./remote/host-key";

@@ -33,20 +33,19 @@ const normalizeWarnings = (dir: Script, from: Script, to: Script) =>
   sh`awk -v p=${dir}/ '{ i = index($0, p); if (i) $0 = substr($0, 1, i - 1) "CFG/" substr($0, i + length(p)); print }' ${from} >${to}`;
 
 /**
- * Stages a main.cf change: copies main.cf and master.cf to a staging directory
- * in config_directory, applies the change there with `postconf -c`, and
- * refuses it (exit 65, nothing live touched) if Postfix cannot expand the
- * staged file or prints warnings the live file does not have. Sets `$cfg`
- * and `$stage` for {@link activateMainCf}. Must run under the remote lock.
+ * Starts a staged edit: copies main.cf and master.cf to a staging directory
+ * in config_directory and sets `$cfg` and `$stage`. Must run under the
+ * remote lock; finish with {@link validateStage} and {@link activateMainCf}.
  */
-export function stageMainCf(change: MainCfChange): Script {
-  const setArgs = Object.entries(change.set).map(([k, v]) => `${k}=${v}`);
-  const steps: Script[] = [
-    sh`cfg=$(postconf -h config_directory) || fail "postconf is not installed or cannot read its configuration"
+export const beginStage: Script = sh`cfg=$(postconf -h config_directory) || fail "postconf is not installed or cannot read its configuration"
 rm -rf "$cfg"/.smartos-mail-stage.*
 stage=$(mktemp -d "$cfg/.smartos-mail-stage.XXXXXX") || fail "cannot create a staging directory in $cfg"
-cp -p "$cfg/main.cf" "$cfg/master.cf" "$stage/" || fail "cannot copy main.cf and master.cf to $stage"`,
-  ];
+cp -p "$cfg/main.cf" "$cfg/master.cf" "$stage/" || fail "cannot copy main.cf and master.cf to $stage"`;
+
+/** Applies a change to the staged main.cf with `postconf -c "$stage" -e/-X`. */
+export function stageChange(change: MainCfChange): Script {
+  const setArgs = Object.entries(change.set).map(([k, v]) => `${k}=${v}`);
+  const steps: Script[] = [];
   if (setArgs.length > 0) {
     steps.push(
       sh`postconf -c "$stage" -e ${setArgs} 2>"$stage/postconf.err" || fail "postconf -e failed: $(cat "$stage/postconf.err")"`,
@@ -57,13 +56,36 @@ cp -p "$cfg/main.cf" "$cfg/master.cf" "$stage/" || fail "cannot copy main.cf and
       sh`postconf -c "$stage" -X ${change.remove} 2>"$stage/postconf.err" || fail "postconf -X failed: $(cat "$stage/postconf.err")"`,
     );
   }
-  steps.push(sh`postconf -c "$cfg" -nx >/dev/null 2>"$stage/live.raw" || true
-postconf -c "$stage" -nx >/dev/null 2>"$stage/staged.raw" || fail "Postfix rejects the new main.cf, nothing was changed: $(cat "$stage/staged.raw")"
+  return joinScripts(steps);
+}
+
+/**
+ * Adds `member` to (or, with `remove`, takes it out of) the list parameter
+ * `name` in the staged main.cf, keeping the other members and their order.
+ * A list left empty is removed so Postfix falls back to its default.
+ */
+export function stageListMember(name: string, member: string, remove = false): Script {
+  return sh`list=$(postconf -c "$stage" -h ${name} | awk -v m=${member} -v rm=${remove ? 1 : 0} '{ gsub(/,/, " "); for (i = 1; i <= NF; i++) if ($i != m) out = out (out == "" ? "" : ", ") $i } END { if (!rm) out = out (out == "" ? "" : ", ") m; print out }')
+if [ -n "$list" ]; then postconf -c "$stage" -e ${`${name}=`}"$list"; else postconf -c "$stage" -X ${name}; fi || fail ${`cannot update ${name} in the staged main.cf`}`;
+}
+
+/**
+ * Refuses the staged main.cf (exit 65, nothing live touched) if Postfix
+ * cannot expand it or prints warnings the live file does not have.
+ */
+export const validateStage: Script = sh`postconf -c "$cfg" -x >/dev/null 2>"$stage/live.raw" || true
+postconf -c "$stage" -x >/dev/null 2>"$stage/staged.raw" || fail "Postfix rejects the new main.cf, nothing was changed: $(cat "$stage/staged.raw")"
 ${normalizeWarnings(sh`"$cfg"`, sh`"$stage/live.raw"`, sh`"$stage/live.warn"`)}
 ${normalizeWarnings(sh`"$stage"`, sh`"$stage/staged.raw"`, sh`"$stage/staged.warn"`)}
 new_warnings=$(awk 'NR == FNR { seen[$0] = 1; next } !($0 in seen)' "$stage/live.warn" "$stage/staged.warn")
-[ -z "$new_warnings" ] || fail "Postfix warns about the new main.cf, nothing was changed: $new_warnings"`);
-  return joinScripts(steps);
+[ -z "$new_warnings" ] || fail "Postfix warns about the new main.cf, nothing was changed: $new_warnings"`;
+
+/**
+ * Stages a whole main.cf change and validates it; see {@link beginStage},
+ * {@link stageChange} and {@link validateStage}.
+ */
+export function stageMainCf(change: MainCfChange): Script {
+  return joinScripts([beginStage, stageChange(change), validateStage]);
 }
 
 /**
@@ -80,3 +102,16 @@ if ! check_out=$(postfix check 2>&1); then
 fi
 rm -rf "$stage"
 stage=`;
+
+/**
+ * Activates the stage if it differs from the live main.cf (setting
+ * `main_cf_changed=1`), else drops it: a no-op edit touches nothing.
+ */
+export const activateIfChanged: Script = sh`main_cf_changed=
+if cmp -s "$cfg/main.cf" "$stage/main.cf"; then
+  rm -rf "$stage"
+  stage=
+else
+  main_cf_changed=1
+${activateMainCf}
+fi`;

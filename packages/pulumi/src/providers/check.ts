@@ -27,6 +27,27 @@ function pathText(path: readonly PropertyKey[]): string {
   );
 }
 
+interface Issue {
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * The issues worth showing for one zod issue. A bad record key carries the key
+ * schema's own issues; a union (`{...} | false`) carries each branch's: the
+ * branch the value was meant for is the one that got past the type check.
+ */
+function specific(issue: z.core.$ZodIssue): Issue[] {
+  if (issue.code === "invalid_key" && issue.issues[0]) {
+    return [{ path: issue.path, message: issue.issues[0].message }];
+  }
+  if (issue.code === "invalid_union") {
+    const branch = issue.errors.find((b) => b.length > 0 && !b.every((i) => i.code === "invalid_type" && i.path.length === 0));
+    if (branch) return branch.flatMap((i) => specific({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
+  }
+  return [{ path: issue.path, message: issue.message }];
+}
+
 /**
  * The `check` hook of every provider: validates `news` with the resource's
  * zod schema. Each failure names the field and how to fix it. Values unknown
@@ -43,12 +64,11 @@ export function checkWithSchema(
     return { inputs: { ...(parsed.data as Record<string, unknown>) } };
   }
   const failures = parsed.error.issues
+    .flatMap(specific)
     .filter((issue) => !isUnknownAt(inputs, issue.path))
     .map((issue) => {
       const property = pathText(issue.path) || "(inputs)";
-      // A bad record key carries the key schema's own issues; theirs is the useful message.
-      const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-      return { property, reason: `${property}: ${message}` };
+      return { property, reason: `${property}: ${issue.message}` };
     });
   if (failures.length === 0 && containsUnknown(inputs)) {
     return { inputs };

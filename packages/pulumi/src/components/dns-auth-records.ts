@@ -1,0 +1,156 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import { type AuthRecord, authRecords, dnsAuthSchema, ptrRequests } from "../dns/auth-records";
+import type { Dmarc } from "../dns/dmarc";
+import type { SpfMechanismInput } from "../dns/spf";
+import { quotedTxt } from "../dns/txt";
+import { zoneFile } from "../dns/zone-file";
+import { checkWithSchema } from "../providers/check";
+
+/** A DKIM public key record to publish, usually from an {@link OpenDkimKey}'s outputs. */
+export interface DkimRecordArgs {
+  /** The selector, e.g. `default`; the record is `<selector>._domainkey.<domain>`. */
+  selector: string;
+  /** The TXT value, `v=DKIM1; k=rsa; p=...` (OpenDkimKey's `dkimRecordValue`). */
+  value: pulumi.Input<string>;
+  /**
+   * Last day (YYYY-MM-DD) to publish this key, for a retired key after a
+   * rotation: on the first `pulumi up` after that day the record is removed.
+   */
+  publishUntil?: string;
+}
+
+/** Arguments of {@link DnsAuthRecords}. Everything but the DKIM values is plain data, checked at preview. */
+export interface DnsAuthRecordsArgs {
+  /** The sending domain, e.g. `example.com` (the part after @ in From:). */
+  domain: string;
+  /** Cloudflare zone id of `domain`. */
+  zoneId: pulumi.Input<string>;
+  /** TTL of every record, 60..86400 seconds. Default 300. */
+  ttl?: number;
+  /**
+   * The mail server: its name (Postfix's myhostname, inside `domain`) and
+   * public addresses. Gets A/AAAA records so forward-confirmed reverse DNS
+   * can hold, and is the default SPF policy (`ip4:... ip6:... -all`).
+   */
+  mailHost?: {
+    /** myhostname, e.g. `mx.example.com`. */
+    name: string;
+    /** Public IPv4 addresses it sends from. */
+    ipv4?: string[];
+    /** Public IPv6 addresses it sends from. */
+    ipv6?: string[];
+  };
+  /**
+   * SPF policy as typed mechanisms in order, ending with `{ type: "all" }`
+   * (qualifier `-` by default, as the guide recommends). At most 10
+   * DNS-querying mechanisms. Default: the mail host's addresses, then `-all`.
+   */
+  spf?: {
+    /** Mechanisms, e.g. `[{ type: "mx" }, { type: "include", domain: "_spf.google.com" }, { type: "all" }]`. */
+    mechanisms: SpfMechanismInput[];
+  };
+  /** Other TXT records at the domain's apex (site verifications...). A second SPF record is refused. */
+  apexTxt?: string[];
+  /** DKIM key records, one per selector. */
+  dkim?: DkimRecordArgs[];
+  /**
+   * ADSP policy at `_adsp._domainkey` (`dkim=...`). Default `all`, as the
+   * guide chooses; `false` publishes none. RFC 5617 is Historic since 2013:
+   * receivers use DMARC, and the record is kept only because the guide asks.
+   */
+  adsp?: "unknown" | "all" | "discardable" | false;
+  /**
+   * DMARC tags at `_dmarc`. Default `p=none` with `rua=mailto:postmaster@<domain>`,
+   * as in the guide; move to quarantine or reject once reports are clean. `false` publishes none.
+   */
+  dmarc?: Partial<Dmarc> | false;
+  /**
+   * Reverse zone holding the mail host's PTR records, e.g. `113.0.203.in-addr.arpa`, when it is yours at
+   * Cloudflare. Addresses it does not cover get a line in `ptrRequests` instead.
+   */
+  ptrZone?: string;
+  /** Cloudflare zone id of `ptrZone`. Without both, `ptrRequests` says what to ask the network owner for. */
+  ptrZoneId?: pulumi.Input<string>;
+  /** The date to judge `publishUntil` against, YYYY-MM-DD. Default: today (UTC). */
+  today?: string;
+}
+
+const COMMENT = "managed by smartos-mail";
+
+/**
+ * The DNS side of the guide: SPF, DKIM, ADSP and DMARC TXT records, the mail
+ * host's A/AAAA records and, when the reverse zone is given, its PTR records,
+ * written to Cloudflare. The same records are also an output in BIND
+ * zone-file form. Arguments are validated when the program runs, so a bad
+ * policy fails the preview with the field named.
+ */
+export class DnsAuthRecords extends pulumi.ComponentResource {
+  /** The records as BIND zone-file lines for the domain's zone. */
+  readonly zoneFile: pulumi.Output<string>;
+  /** PTR records as BIND zone-file lines for the reverse zone (empty without `ptrZone`). */
+  readonly reverseZoneFile: pulumi.Output<string>;
+  /** What to ask the network owner for, one sentence per address, when PTR records are not ours to write. */
+  readonly ptrRequests: pulumi.Output<string[]>;
+  /** The SPF record text. */
+  readonly spfRecord: pulumi.Output<string>;
+  /** The DMARC record text (empty when none). */
+  readonly dmarcRecord: pulumi.Output<string>;
+
+  /**
+   * @param name the component name; children are named `<name>-<record>`.
+   * @param args the records to publish; see {@link DnsAuthRecordsArgs}.
+   * @param opts component options.
+   */
+  constructor(name: string, args: DnsAuthRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("smartos-mail:dns:DnsAuthRecords", name, {}, opts);
+    const { zoneId, ptrZoneId, dkim = [], ...plain } = args;
+    const checked = checkWithSchema(dnsAuthSchema, {
+      ...plain,
+      dkim: dkim.map(({ value: _value, ...rest }) => rest),
+    });
+    if (checked.failures) {
+      throw new Error(`DnsAuthRecords ${name}: ${checked.failures.map((f) => f.reason).join("; ")}`);
+    }
+    if ((args.ptrZone === undefined) !== (ptrZoneId === undefined)) {
+      throw new Error(`DnsAuthRecords ${name}: ptrZone and ptrZoneId go together; set both or neither`);
+    }
+    const spec = dnsAuthSchema.parse(checked.inputs);
+    const today = spec.today ?? new Date().toISOString().slice(0, 10);
+    // Which records exist is known at preview; only DKIM values wait on their keys.
+    const shape = authRecords(
+      spec,
+      dkim.map(() => "v=DKIM1; p=preview"),
+      today,
+    );
+    const records = pulumi.all(dkim.map((d) => d.value)).apply((values) => authRecords(spec, values, today));
+    const at = (i: number) => records.apply((r) => r[i]);
+    shape.forEach((r, i) => {
+      const record = at(i);
+      new cloudflare.DnsRecord(
+        `${name}-${r.key}`,
+        {
+          zoneId: r.reverse ? (ptrZoneId as pulumi.Input<string>) : zoneId,
+          name: r.name,
+          type: r.type,
+          content: record.apply((x: AuthRecord) => (x.type === "TXT" ? quotedTxt(x.content) : x.content)),
+          ttl: spec.ttl,
+          comment: COMMENT,
+        },
+        { parent: this },
+      );
+    });
+    this.zoneFile = records.apply((r) => zoneFile(r.filter((x) => !x.reverse), spec.ttl));
+    this.reverseZoneFile = records.apply((r) => zoneFile(r.filter((x) => x.reverse), spec.ttl));
+    this.ptrRequests = pulumi.output(ptrRequests(spec));
+    this.spfRecord = records.apply((r) => r.find((x) => x.key === "spf")?.content ?? "");
+    this.dmarcRecord = records.apply((r) => r.find((x) => x.key === "dmarc")?.content ?? "");
+    this.registerOutputs({
+      zoneFile: this.zoneFile,
+      reverseZoneFile: this.reverseZoneFile,
+      ptrRequests: this.ptrRequests,
+      spfRecord: this.spfRecord,
+      dmarcRecord: this.dmarcRecord,
+    });
+  }
+}

@@ -1,0 +1,181 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+import { fqdn, isHostname } from "../validation/names";
+import { type Dmarc, dmarcRecord, dmarcSchema } from "./dmarc";
+import { reverseName } from "./reverse";
+import { spfRecord, spfSchema } from "./spf";
+import { isTxtSafe } from "./txt";
+
+/** One DNS record to publish. Names are absolute, without the trailing dot. */
+export interface AuthRecord {
+  /** Stable key, used to name the Cloudflare resource (`spf`, `dkim-default`, `a-0`, ...). */
+  key: string;
+  /** Owner name, e.g. `default._domainkey.example.com`. */
+  name: string;
+  /** Record type. */
+  type: "A" | "AAAA" | "TXT" | "PTR";
+  /** Record data; TXT text unquoted. */
+  content: string;
+  /** Whether it belongs in the reverse zone rather than the domain's zone. */
+  reverse: boolean;
+}
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date as YYYY-MM-DD");
+const selector = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label of lower-case letters, digits and hyphens");
+
+/** zod schema of the validated, plain part of DnsAuthRecords' arguments (DKIM values come later, as outputs). */
+export const dnsAuthSchema = z
+  .object({
+    domain: fqdn,
+    ttl: z.number().int().min(60, "must be 60..86400 seconds").max(86400, "must be 60..86400 seconds").default(300),
+    mailHost: z
+      .object({
+        name: fqdn,
+        ipv4: z.array(z.string().refine((v) => isIP(v) === 4, { message: "must be an IPv4 address" })).default([]),
+        ipv6: z.array(z.string().refine((v) => isIP(v) === 6, { message: "must be an IPv6 address" })).default([]),
+      })
+      .strict()
+      .optional(),
+    spf: spfSchema.optional(),
+    apexTxt: z.array(z.string().max(4000)).default([]),
+    dkim: z.array(z.object({ selector, publishUntil: isoDate.optional() }).strict()).default([]),
+    adsp: z.union([z.enum(["unknown", "all", "discardable"]), z.literal(false)]).default("all"),
+    dmarc: z.union([dmarcSchema, z.literal(false)]).default({ p: "none" }),
+    ptrZone: z
+      .string()
+      .refine((v) => isHostname(v) && /\.(in-addr|ip6)\.arpa$/.test(v), {
+        message: "must be a reverse zone such as 113.0.203.in-addr.arpa",
+      })
+      .optional(),
+    today: isoDate.optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const host = a.mailHost;
+    if (host && host.name !== a.domain && !host.name.endsWith(`.${a.domain}`)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mailHost", "name"],
+        message: `is not in ${a.domain}; its A/AAAA records belong to its own zone (use a DnsAuthRecords for that domain)`,
+      });
+    }
+    if (!a.spf && (!host || host.ipv4.length + host.ipv6.length === 0)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["spf"],
+        message: "is needed when mailHost has no addresses: say which hosts may send, e.g. { mechanisms: [{ type: \"mx\" }, { type: \"all\" }] }",
+      });
+    }
+    a.apexTxt.forEach((t, i) => {
+      if (/^v=spf1(\s|$)/i.test(t)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["apexTxt", i],
+          message: "is a second SPF record; a domain may have only one (RFC 7208 3.2), put its mechanisms in spf",
+        });
+      } else if (!isTxtSafe(t)) {
+        ctx.addIssue({ code: "custom", path: ["apexTxt", i], message: "must be printable ASCII" });
+      }
+    });
+    const seen = new Set<string>();
+    a.dkim.forEach((d, i) => {
+      if (seen.has(d.selector))
+        ctx.addIssue({ code: "custom", path: ["dkim", i, "selector"], message: `${d.selector} is listed twice` });
+      seen.add(d.selector);
+    });
+    if (a.ptrZone && host && ptrCovered(a).length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ptrZone"],
+        message: `does not hold the PTR of any mail host address (${[...host.ipv4, ...host.ipv6].join(", ")}); give the reverse zone that covers one`,
+      });
+    }
+    if (a.ptrZone && !host) {
+      ctx.addIssue({ code: "custom", path: ["ptrZone"], message: "needs mailHost: the PTR points at its name" });
+    }
+  });
+
+/** The mail host's addresses whose PTR lives in `ptrZone`. */
+function ptrCovered(a: { ptrZone?: string; mailHost?: { ipv4: string[]; ipv6: string[] } }): string[] {
+  const zone = a.ptrZone;
+  if (!zone || !a.mailHost) return [];
+  return [...a.mailHost.ipv4, ...a.mailHost.ipv6].filter((ip) => reverseName(ip).endsWith(`.${zone}`));
+}
+
+/** Validated DnsAuthRecords arguments, defaults applied. */
+export type DnsAuth = z.output<typeof dnsAuthSchema>;
+
+function defaultDmarc(domain: string, d: Dmarc): Dmarc {
+  // The guide's record: p=none with aggregate reports to postmaster.
+  return d.rua === undefined ? { ...d, rua: [`mailto:postmaster@${domain}`] } : d;
+}
+
+/**
+ * Every record the arguments ask for, in a fixed order. `dkimValues[i]` is
+ * the TXT value of `a.dkim[i]`; DKIM records whose `publishUntil` is before
+ * `today` are left out (the tail end of a key rotation).
+ */
+export function authRecords(a: DnsAuth, dkimValues: readonly string[], today: string): AuthRecord[] {
+  const out: AuthRecord[] = [];
+  const host = a.mailHost;
+  if (host) {
+    host.ipv4.forEach((ip, i) => out.push({ key: `a-${i}`, name: host.name, type: "A", content: ip, reverse: false }));
+    host.ipv6.forEach((ip, i) =>
+      out.push({ key: `aaaa-${i}`, name: host.name, type: "AAAA", content: ip, reverse: false }),
+    );
+  }
+  const spf = a.spf ?? {
+    mechanisms: [
+      ...(host?.ipv4 ?? []).map((value) => ({ type: "ip4" as const, value, qualifier: "+" as const })),
+      ...(host?.ipv6 ?? []).map((value) => ({ type: "ip6" as const, value, qualifier: "+" as const })),
+      { type: "all" as const, qualifier: "-" as const },
+    ],
+  };
+  out.push({ key: "spf", name: a.domain, type: "TXT", content: spfRecord(spf), reverse: false });
+  a.apexTxt.forEach((t, i) => out.push({ key: `txt-${i}`, name: a.domain, type: "TXT", content: t, reverse: false }));
+  a.dkim.forEach((d, i) => {
+    if (d.publishUntil !== undefined && d.publishUntil < today) return;
+    const value = dkimValues[i];
+    if (value === undefined || !/^v=DKIM1;/.test(value) || !isTxtSafe(value)) {
+      throw new Error(`dkim[${i}] (${d.selector}): the value must be a DKIM key record starting with v=DKIM1;`);
+    }
+    out.push({
+      key: `dkim-${d.selector}`,
+      name: `${d.selector}._domainkey.${a.domain}`,
+      type: "TXT",
+      content: value,
+      reverse: false,
+    });
+  });
+  if (a.adsp !== false) {
+    // ADSP (RFC 5617) was moved to Historic in 2013; the guide still publishes it.
+    out.push({ key: "adsp", name: `_adsp._domainkey.${a.domain}`, type: "TXT", content: `dkim=${a.adsp}`, reverse: false });
+  }
+  if (a.dmarc !== false) {
+    out.push({
+      key: "dmarc",
+      name: `_dmarc.${a.domain}`,
+      type: "TXT",
+      content: dmarcRecord(defaultDmarc(a.domain, a.dmarc)),
+      reverse: false,
+    });
+  }
+  if (host && a.ptrZone) {
+    ptrCovered(a).forEach((ip, i) =>
+      out.push({ key: `ptr-${i}`, name: reverseName(ip), type: "PTR", content: host.name, reverse: true }),
+    );
+  }
+  return out;
+}
+
+/** What to ask the network's owner for when we cannot write the PTR records ourselves. */
+export function ptrRequests(a: DnsAuth): string[] {
+  if (!a.mailHost) return [];
+  const name = a.mailHost.name;
+  const covered = new Set(ptrCovered(a));
+  return [...a.mailHost.ipv4, ...a.mailHost.ipv6].filter((ip) => !covered.has(ip)).map(
+    (ip) => `Ask the owner of ${ip} to set its PTR record (${reverseName(ip)}) to ${name}.`,
+  );
+}

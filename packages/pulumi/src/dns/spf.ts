@@ -1,0 +1,112 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+
+/** SPF qualifiers (RFC 7208 4.6.2): pass, fail, softfail, neutral. */
+export const spfQualifier = z.enum(["+", "-", "~", "?"]);
+
+/** A domain in an SPF term: host-name labels, where underscores are allowed (`_spf.google.com`). */
+const domainSpec = z
+  .string()
+  .refine((v) => v.length <= 253 && v.split(".").every((l) => /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/.test(l)) && v.includes("."), {
+    message: "must be a domain name such as _spf.example.com",
+  });
+
+function cidrOk(v: string, family: 4 | 6): boolean {
+  const [addr, len, ...rest] = v.split("/");
+  if (rest.length > 0 || isIP(addr) !== family) return false;
+  if (len === undefined) return true;
+  return /^\d{1,3}$/.test(len) && Number(len) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * One SPF mechanism. `all` defaults to `-` (the guide: every record should
+ * end in -all); the others default to `+`, SPF's own default. `ptr` is not
+ * offered: RFC 7208 says it SHOULD NOT be used, and the guide agrees.
+ */
+export const spfMechanism = z.discriminatedUnion("type", [
+  z
+    .object({
+      type: z.literal("ip4"),
+      value: z.string().refine((v) => cidrOk(v, 4), { message: "must be an IPv4 address or CIDR such as 192.0.2.0/24" }),
+      qualifier: spfQualifier.default("+"),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal("ip6"),
+      value: z.string().refine((v) => cidrOk(v, 6), { message: "must be an IPv6 address or CIDR such as 2001:db8::/32" }),
+      qualifier: spfQualifier.default("+"),
+    })
+    .strict(),
+  z.object({ type: z.literal("a"), domain: domainSpec.optional(), qualifier: spfQualifier.default("+") }).strict(),
+  z.object({ type: z.literal("mx"), domain: domainSpec.optional(), qualifier: spfQualifier.default("+") }).strict(),
+  z.object({ type: z.literal("include"), domain: domainSpec, qualifier: spfQualifier.default("+") }).strict(),
+  z.object({ type: z.literal("exists"), domain: domainSpec, qualifier: spfQualifier.default("+") }).strict(),
+  z.object({ type: z.literal("all"), qualifier: spfQualifier.default("-") }).strict(),
+]);
+
+/** A validated SPF mechanism. */
+export type SpfMechanism = z.output<typeof spfMechanism>;
+/** An SPF mechanism as written by a user (qualifier optional). */
+export type SpfMechanismInput = z.input<typeof spfMechanism>;
+
+/** Mechanisms that cost a DNS lookup (RFC 7208 4.6.4); a record may use at most 10. */
+const QUERYING = new Set(["a", "mx", "include", "exists"]);
+
+/** zod schema of an SPF policy: mechanisms in order, ending in exactly one `all`, at most 10 lookups. */
+export const spfSchema = z
+  .object({
+    /** The mechanisms, in evaluation order; the last must be `{ type: "all" }`. */
+    mechanisms: z.array(spfMechanism).min(1, "must list at least { type: \"all\" }"),
+  })
+  .strict()
+  .superRefine((spf, ctx) => {
+    const m = spf.mechanisms;
+    const allAt = m.findIndex((x) => x.type === "all");
+    if (allAt === -1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mechanisms"],
+        message: 'must end with { type: "all" } (-all, as the guide recommends); without it the record allows anyone',
+      });
+    } else if (allAt !== m.length - 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mechanisms", allAt + 1],
+        message: "comes after all, so it can never match; put all last",
+      });
+    }
+    const lookups = m.filter((x) => QUERYING.has(x.type)).length;
+    if (lookups > 10) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mechanisms"],
+        message: `need ${lookups} DNS lookups; SPF allows 10 (RFC 7208 4.6.4), replace a, mx or include with ip4/ip6`,
+      });
+    }
+  });
+
+/** A validated SPF policy. */
+export type Spf = z.output<typeof spfSchema>;
+
+function term(m: SpfMechanism): string {
+  const q = m.qualifier === "+" ? "" : m.qualifier;
+  switch (m.type) {
+    case "ip4":
+    case "ip6":
+      return `${q}${m.type}:${m.value}`;
+    case "a":
+    case "mx":
+      return m.domain === undefined ? `${q}${m.type}` : `${q}${m.type}:${m.domain}`;
+    case "include":
+    case "exists":
+      return `${q}${m.type}:${m.domain}`;
+    case "all":
+      return `${q}all`;
+  }
+}
+
+/** The SPF record text, e.g. `v=spf1 mx include:_spf.google.com -all`. */
+export function spfRecord(spf: Spf): string {
+  return ["v=spf1", ...spf.mechanisms.map(term)].join(" ");
+}

@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { DnsAuthRecords, type DnsAuthRecordsArgs } from "../src/index";
+
+const DKIM = `v=DKIM1; k=rsa; p=${"A".repeat(392)}`;
+const ED = "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+
+function full(): DnsAuthRecordsArgs {
+  return {
+    domain: "cospix.net",
+    zoneId: "zone-cospix",
+    mailHost: { name: "mx.cospix.net", ipv4: ["203.0.113.7"], ipv6: ["2001:db8::7"] },
+    spf: { mechanisms: [{ type: "mx" }, { type: "include", domain: "_spf.google.com" }, { type: "all" }] },
+    dkim: [
+      { selector: "default", value: pulumi.output(DKIM) },
+      { selector: "ed1", value: ED },
+      { selector: "old", value: DKIM, publishUntil: "2026-11-01" },
+    ],
+    dmarc: { p: "none", rua: ["mailto:postmaster@cospix.net"] },
+    ptrZone: "113.0.203.in-addr.arpa",
+    ptrZoneId: "zone-reverse",
+    today: "2026-11-25",
+  };
+}
+
+async function registrations(args: DnsAuthRecordsArgs) {
+  const registered: pulumi.runtime.MockResourceArgs[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (a) => {
+        registered.push(a);
+        return { id: `${a.name}-id`, state: a.inputs };
+      },
+      call: () => ({}),
+    },
+    "proj",
+    "stack",
+    false,
+  );
+  const c = new DnsAuthRecords("auth", args);
+  const zone = await new Promise<string>((resolve) => c.zoneFile.apply(resolve));
+  const reverse = await new Promise<string>((resolve) => c.reverseZoneFile.apply(resolve));
+  const ptr = await new Promise<string[]>((resolve) => c.ptrRequests.apply(resolve));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return { registered, zone, reverse, ptr };
+}
+
+function errorOf(args: DnsAuthRecordsArgs): string {
+  try {
+    new DnsAuthRecords("bad", args);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return "(no error)";
+}
+
+describe("DnsAuthRecords (SDK mocks)", () => {
+  let r: Awaited<ReturnType<typeof registrations>>;
+  before(async () => {
+    r = await registrations(full());
+  });
+
+  it("writes exactly these Cloudflare records for a full example", () => {
+    const records = r.registered
+      .filter((x) => x.type === "cloudflare:index/dnsRecord:DnsRecord")
+      .map((x) => ({ resource: x.name, ...x.inputs }));
+    const chunks = `"v=DKIM1; k=rsa; p=${"A".repeat(237)}" "${"A".repeat(155)}"`;
+    const at = (resource: string, zoneId: string, name: string, type: string, content: string) => ({
+      resource,
+      zoneId,
+      name,
+      type,
+      content,
+      ttl: 300,
+      comment: "managed by smartos-mail",
+    });
+    assert.deepEqual(records, [
+      at("auth-a-0", "zone-cospix", "mx.cospix.net", "A", "203.0.113.7"),
+      at("auth-aaaa-0", "zone-cospix", "mx.cospix.net", "AAAA", "2001:db8::7"),
+      at("auth-spf", "zone-cospix", "cospix.net", "TXT", '"v=spf1 mx include:_spf.google.com -all"'),
+      at("auth-dkim-default", "zone-cospix", "default._domainkey.cospix.net", "TXT", chunks),
+      at("auth-dkim-ed1", "zone-cospix", "ed1._domainkey.cospix.net", "TXT", `"${ED}"`),
+      at("auth-adsp", "zone-cospix", "_adsp._domainkey.cospix.net", "TXT", '"dkim=all"'),
+      at("auth-dmarc", "zone-cospix", "_dmarc.cospix.net", "TXT", '"v=DMARC1; p=none; rua=mailto:postmaster@cospix.net"'),
+      at("auth-ptr-0", "zone-reverse", "7.113.0.203.in-addr.arpa", "PTR", "mx.cospix.net"),
+    ]);
+  });
+
+  it("drops a retired DKIM key after its publishUntil date", () => {
+    assert.ok(!r.registered.some((x) => x.name === "auth-dkim-old"));
+    assert.ok(!r.zone.includes("old._domainkey"));
+  });
+
+  it("renders the same records as BIND zone-file lines, long TXT split into 255-byte strings", () => {
+    const lines = r.zone.trimEnd().split("\n");
+    assert.equal(lines.length, 7);
+    assert.equal(lines[0], "mx.cospix.net.\t300\tIN\tA\t203.0.113.7");
+    assert.equal(lines[2], 'cospix.net.\t300\tIN\tTXT\t"v=spf1 mx include:_spf.google.com -all"');
+    assert.match(lines[3], /^default\._domainkey\.cospix\.net\.\t300\tIN\tTXT\t"v=DKIM1; k=rsa; p=A{237}" "A{155}"$/);
+    assert.equal(r.reverse, "7.113.0.203.in-addr.arpa.\t300\tIN\tPTR\tmx.cospix.net.\n");
+  });
+
+  it("says what PTR to ask for when the reverse zone is not ours", async () => {
+    const { ptrZone: _z, ptrZoneId: _i, ...rest } = full();
+    const other = await registrations({ ...rest, mailHost: { name: "mx.cospix.net", ipv4: ["203.0.113.7"] } });
+    assert.deepEqual(other.ptr, [
+      "Ask the owner of 203.0.113.7 to set its PTR record (7.113.0.203.in-addr.arpa) to mx.cospix.net.",
+    ]);
+    assert.ok(!other.registered.some((x) => x.inputs.type === "PTR"));
+  });
+
+  it("defaults to the guide: SPF from the mail host's addresses and -all, ADSP dkim=all, DMARC p=none to postmaster", async () => {
+    const d = await registrations({
+      domain: "cospix.net",
+      zoneId: "z",
+      mailHost: { name: "mx.cospix.net", ipv4: ["203.0.113.7"] },
+    });
+    const content = (n: string) => d.registered.find((x) => x.name === n)?.inputs.content;
+    assert.equal(content("auth-spf"), '"v=spf1 ip4:203.0.113.7 -all"');
+    assert.equal(content("auth-adsp"), '"dkim=all"');
+    assert.equal(content("auth-dmarc"), '"v=DMARC1; p=none; rua=mailto:postmaster@cospix.net"');
+  });
+});
+
+describe("DnsAuthRecords validation: each rule fails with the field named", () => {
+  const base = (): DnsAuthRecordsArgs => ({
+    domain: "cospix.net",
+    zoneId: "z",
+    mailHost: { name: "mx.cospix.net", ipv4: ["203.0.113.7"] },
+  });
+  const all = { type: "all" as const };
+  const cases: [string, DnsAuthRecordsArgs, RegExp][] = [
+    ["bad domain", { ...base(), domain: "cospix" }, /domain: must be a fully qualified/],
+    ["SPF without all", { ...base(), spf: { mechanisms: [{ type: "mx" }] } }, /spf\.mechanisms: must end with \{ type: "all" \}/],
+    ["SPF with all not last", { ...base(), spf: { mechanisms: [all, { type: "mx" }] } }, /spf\.mechanisms\[1\]: comes after all/],
+    [
+      "SPF over 10 lookups",
+      { ...base(), spf: { mechanisms: [...Array.from({ length: 11 }, () => ({ type: "a" as const })), all] } },
+      /spf\.mechanisms: need 11 DNS lookups; SPF allows 10/,
+    ],
+    ["SPF bad ip4", { ...base(), spf: { mechanisms: [{ type: "ip4", value: "1.2.3.400" }, all] } }, /spf\.mechanisms\[0\]\.value: must be an IPv4/],
+    ["SPF bad ip6", { ...base(), spf: { mechanisms: [{ type: "ip6", value: "2001:db8::/129" }, all] } }, /spf\.mechanisms\[0\]\.value: must be an IPv6/],
+    ["SPF bad include", { ...base(), spf: { mechanisms: [{ type: "include", domain: "bad domain" }, all] } }, /spf\.mechanisms\[0\]\.domain: must be a domain/],
+    ["second SPF record", { ...base(), apexTxt: ["v=spf1 -all"] }, /apexTxt\[0\]: is a second SPF record/],
+    ["no SPF and no addresses", { ...base(), mailHost: { name: "mx.cospix.net" } }, /spf: is needed when mailHost has no addresses/],
+    ["mail host outside the domain", { ...base(), mailHost: { name: "mx.other.net", ipv4: ["203.0.113.7"] } }, /mailHost\.name: is not in cospix\.net/],
+    ["bad ADSP", { ...base(), adsp: "sometimes" as "all" }, /adsp: /],
+    ["DMARC bad p", { ...base(), dmarc: { p: "drop" as "none" } }, /dmarc\.p: /],
+    ["DMARC pct over 100", { ...base(), dmarc: { pct: 101 } }, /dmarc\.pct: /],
+    ["DMARC rua not mailto", { ...base(), dmarc: { rua: ["postmaster@cospix.net"] } }, /dmarc\.rua\[0\]: must be mailto:/],
+    ["DMARC bad adkim", { ...base(), dmarc: { adkim: "x" as "r" } }, /dmarc\.adkim: /],
+    ["DMARC bad rf", { ...base(), dmarc: { rf: "pdf" as "afrf" } }, /dmarc\.rf: /],
+    ["DMARC ri zero", { ...base(), dmarc: { ri: 0 } }, /dmarc\.ri: /],
+    ["DMARC fo without ruf", { ...base(), dmarc: { fo: ["1"] } }, /dmarc\.fo: only matters with ruf/],
+    ["TTL too small", { ...base(), ttl: 5 }, /ttl: must be 60\.\.86400/],
+    ["duplicate selector", { ...base(), dkim: [{ selector: "a", value: "v=DKIM1; p=x" }, { selector: "a", value: "v=DKIM1; p=y" }] }, /dkim\[1\]\.selector: a is listed twice/],
+    ["bad selector", { ...base(), dkim: [{ selector: "Bad_Sel", value: "v=DKIM1; p=x" }] }, /dkim\[0\]\.selector: must be one DNS label/],
+    ["bad publishUntil", { ...base(), dkim: [{ selector: "a", value: "v=DKIM1; p=x", publishUntil: "tomorrow" }] }, /dkim\[0\]\.publishUntil: must be a date/],
+    ["PTR zone that does not cover the address", { ...base(), ptrZone: "99.0.203.in-addr.arpa", ptrZoneId: "r" }, /ptrZone: does not hold the PTR of any mail host address \(203\.0\.113\.7\)/],
+    ["ptrZone without its zone id", { ...base(), ptrZone: "113.0.203.in-addr.arpa" }, /ptrZone and ptrZoneId go together/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`refuses ${what}`, () => assert.match(errorOf(args), message));
+  }
+});
