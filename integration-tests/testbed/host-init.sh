@@ -1,7 +1,9 @@
 #!/bin/bash
-# Runs inside a testbed host's fresh network + mount namespace (see testbed.sh).
-# Mounts the host's private views, writes its baseline sshd and Postfix
-# configuration, and starts sshd and Postfix.
+# Runs as PID 1 of a testbed host's fresh network, mount and PID namespaces
+# (see testbed.sh). Mounts the host's private views, writes its baseline sshd
+# and Postfix configuration, starts sshd and Postfix, marks the host ready and
+# stays on as the host's init: it reaps orphaned daemons and, by living, keeps
+# the namespaces alive.
 set -euo pipefail
 dir=$1 name=$2 ip=$3 client_pub=$4 audit=$5
 
@@ -32,7 +34,6 @@ ForceCommand /etc/ssh/testbed-audit-exec
 LogLevel VERBOSE
 CONF
 /usr/sbin/sshd -E /var/log/sshd.log
-cp /run/sshd.pid "$dir/sshd.pid"
 
 # Postfix: Debian's package, made to look like a fresh server: an Internet
 # site listening on all interfaces, logging to a file (no syslog here).
@@ -43,3 +44,11 @@ postconf -e "myhostname=$name.testbed.invalid" 'mydestination=$myhostname, local
 newaliases
 /usr/lib/postfix/configure-instance.sh - >/dev/null
 postfix start >/dev/null 2>&1
+
+touch "$dir/ready"
+trap 'exit 0' TERM
+# bash collects every exited child on SIGCHLD, orphans reparented to it included.
+while :; do
+  sleep 3600 &
+  wait $! || true
+done

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Testbed: isolated hosts on this machine, each a network namespace with its own
-# view of /etc, /var, /root, /tmp and /run, running real sshd and real Postfix
+# process table and its own view of /etc, /var, /root, /tmp and /run, running
+# real sshd and real Postfix
 # from Debian's packages. Hosts sit on a private bridge (198.18.0.0/24, the
 # RFC 2544 benchmarking range) and have no default route: they can reach each
 # other and the bridge address, nothing else.
@@ -58,10 +59,16 @@ bridge_up() {
   ip link set "$BRIDGE" up
 }
 
-host_running() {
-  local name=$1
-  [ -f "$STATE/$name/sshd.pid" ] && ip netns pids "smtb-$name" 2>/dev/null | grep -qx "$(cat "$STATE/$name/sshd.pid")"
+# The host's init (PID 1 inside it) as a PID of this machine; empty when the host is not up.
+host_init_pid() {
+  local name=$1 p
+  [ -f "$STATE/$name/ready" ] || return 0
+  for p in $(ip netns pids "smtb-$name" 2>/dev/null || true); do
+    awk '/^NSpid:/ { found = ($NF == 1) } END { exit !found }' "/proc/$p/status" 2>/dev/null && { echo "$p"; return 0; }
+  done
 }
+
+host_running() { [ -n "$(host_init_pid "$1")" ]; }
 
 up() {
   local name=$1 index=$2
@@ -84,16 +91,20 @@ up() {
   # host-init.sh mounts a fresh /tmp before it installs these, and a checkout
   # may live under /tmp: hand it copies kept in the host's state directory.
   install -m 755 "$HERE/audit-exec.sh" "$dir/audit-exec.sh"
-  # ip netns exec gives the host its own mount namespace; host-init.sh mounts
-  # the host's private views and starts its daemons, which keep that namespace alive.
-  ip netns exec "$ns" unshare --mount --propagation private \
-    "$HERE/host-init.sh" "$dir" "$name" "$ip" "$STATE/client_ed25519.pub" "$dir/audit-exec.sh"
+  # host-init.sh becomes PID 1 of the host's own mount and PID namespaces,
+  # mounts its private views, starts its daemons and stays. A process table
+  # per host matters: Debian's init scripts stop daemons by executable name
+  # (start-stop-daemon --exec), which would otherwise reach every host's.
+  setsid ip netns exec "$ns" unshare --mount --propagation private --pid --fork --mount-proc \
+    "$HERE/host-init.sh" "$dir" "$name" "$ip" "$STATE/client_ed25519.pub" "$dir/audit-exec.sh" \
+    </dev/null >"$dir/init.log" 2>&1 9>&- &
   local i
-  for i in $(seq 1 50); do
+  for i in $(seq 1 100); do
     host_running "$name" && return 0
     sleep 0.1
   done
-  echo "testbed: host $name did not start" >&2
+  echo "testbed: host $name did not start:" >&2
+  cat "$dir/init.log" >&2
   exit 1
 }
 
@@ -128,7 +139,7 @@ host_exec() {
   local name=$1
   shift
   host_running "$name" || { echo "testbed: host $name is not up" >&2; exit 1; }
-  nsenter --target "$(cat "$STATE/$name/sshd.pid")" --mount --net -- "$@"
+  nsenter --target "$(host_init_pid "$name")" --mount --net --pid -- "$@"
 }
 
 need_root

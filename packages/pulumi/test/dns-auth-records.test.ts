@@ -82,7 +82,13 @@ describe("DnsAuthRecords (SDK mocks)", () => {
       at("auth-dkim-default", "zone-cospix", "default._domainkey.cospix.net", "TXT", chunks),
       at("auth-dkim-ed1", "zone-cospix", "ed1._domainkey.cospix.net", "TXT", `"${ED}"`),
       at("auth-adsp", "zone-cospix", "_adsp._domainkey.cospix.net", "TXT", '"dkim=all"'),
-      at("auth-dmarc", "zone-cospix", "_dmarc.cospix.net", "TXT", '"v=DMARC1; p=none; rua=mailto:postmaster@cospix.net"'),
+      at(
+        "auth-dmarc",
+        "zone-cospix",
+        "_dmarc.cospix.net",
+        "TXT",
+        '"v=DMARC1; p=none; rua=mailto:postmaster@cospix.net"',
+      ),
       at("auth-ptr-0", "zone-reverse", "7.113.0.203.in-addr.arpa", "PTR", "mx.cospix.net"),
     ]);
   });
@@ -132,33 +138,91 @@ describe("DnsAuthRecords validation: each rule fails with the field named", () =
   const all = { type: "all" as const };
   const cases: [string, DnsAuthRecordsArgs, RegExp][] = [
     ["bad domain", { ...base(), domain: "cospix" }, /domain: must be a fully qualified/],
-    ["SPF without all", { ...base(), spf: { mechanisms: [{ type: "mx" }] } }, /spf\.mechanisms: must end with \{ type: "all" \}/],
-    ["SPF with all not last", { ...base(), spf: { mechanisms: [all, { type: "mx" }] } }, /spf\.mechanisms\[1\]: comes after all/],
+    [
+      "SPF without all",
+      { ...base(), spf: { mechanisms: [{ type: "mx" }] } },
+      /spf\.mechanisms: must end with \{ type: "all" \}/,
+    ],
+    [
+      "SPF with all not last",
+      { ...base(), spf: { mechanisms: [all, { type: "mx" }] } },
+      /spf\.mechanisms\[1\]: comes after all/,
+    ],
     [
       "SPF over 10 lookups",
       { ...base(), spf: { mechanisms: [...Array.from({ length: 11 }, () => ({ type: "a" as const })), all] } },
       /spf\.mechanisms: need 11 DNS lookups; SPF allows 10/,
     ],
-    ["SPF bad ip4", { ...base(), spf: { mechanisms: [{ type: "ip4", value: "1.2.3.400" }, all] } }, /spf\.mechanisms\[0\]\.value: must be an IPv4/],
-    ["SPF bad ip6", { ...base(), spf: { mechanisms: [{ type: "ip6", value: "2001:db8::/129" }, all] } }, /spf\.mechanisms\[0\]\.value: must be an IPv6/],
-    ["SPF bad include", { ...base(), spf: { mechanisms: [{ type: "include", domain: "bad domain" }, all] } }, /spf\.mechanisms\[0\]\.domain: must be a domain/],
+    [
+      "SPF bad ip4",
+      { ...base(), spf: { mechanisms: [{ type: "ip4", value: "1.2.3.400" }, all] } },
+      /spf\.mechanisms\[0\]\.value: must be an IPv4/,
+    ],
+    [
+      "SPF bad ip6",
+      { ...base(), spf: { mechanisms: [{ type: "ip6", value: "2001:db8::/129" }, all] } },
+      /spf\.mechanisms\[0\]\.value: must be an IPv6/,
+    ],
+    [
+      "SPF bad include",
+      { ...base(), spf: { mechanisms: [{ type: "include", domain: "bad domain" }, all] } },
+      /spf\.mechanisms\[0\]\.domain: must be a domain/,
+    ],
     ["second SPF record", { ...base(), apexTxt: ["v=spf1 -all"] }, /apexTxt\[0\]: is a second SPF record/],
-    ["no SPF and no addresses", { ...base(), mailHost: { name: "mx.cospix.net" } }, /spf: is needed when mailHost has no addresses/],
-    ["mail host outside the domain", { ...base(), mailHost: { name: "mx.other.net", ipv4: ["203.0.113.7"] } }, /mailHost\.name: is not in cospix\.net/],
+    [
+      "no SPF and no addresses",
+      { ...base(), mailHost: { name: "mx.cospix.net" } },
+      /spf: is needed when mailHost has no addresses/,
+    ],
+    [
+      "mail host outside the domain",
+      { ...base(), mailHost: { name: "mx.other.net", ipv4: ["203.0.113.7"] } },
+      /mailHost\.name: is not in cospix\.net/,
+    ],
     ["bad ADSP", { ...base(), adsp: "sometimes" as "all" }, /adsp: /],
     ["DMARC bad p", { ...base(), dmarc: { p: "drop" as "none" } }, /dmarc\.p: /],
     ["DMARC pct over 100", { ...base(), dmarc: { pct: 101 } }, /dmarc\.pct: /],
-    ["DMARC rua not mailto", { ...base(), dmarc: { rua: ["postmaster@cospix.net"] } }, /dmarc\.rua\[0\]: must be mailto:/],
+    [
+      "DMARC rua not mailto",
+      { ...base(), dmarc: { rua: ["postmaster@cospix.net"] } },
+      /dmarc\.rua\[0\]: must be mailto:/,
+    ],
     ["DMARC bad adkim", { ...base(), dmarc: { adkim: "x" as "r" } }, /dmarc\.adkim: /],
     ["DMARC bad rf", { ...base(), dmarc: { rf: "pdf" as "afrf" } }, /dmarc\.rf: /],
     ["DMARC ri zero", { ...base(), dmarc: { ri: 0 } }, /dmarc\.ri: /],
     ["DMARC fo without ruf", { ...base(), dmarc: { fo: ["1"] } }, /dmarc\.fo: only matters with ruf/],
     ["TTL too small", { ...base(), ttl: 5 }, /ttl: must be 60\.\.86400/],
-    ["duplicate selector", { ...base(), dkim: [{ selector: "a", value: "v=DKIM1; p=x" }, { selector: "a", value: "v=DKIM1; p=y" }] }, /dkim\[1\]\.selector: a is listed twice/],
-    ["bad selector", { ...base(), dkim: [{ selector: "Bad_Sel", value: "v=DKIM1; p=x" }] }, /dkim\[0\]\.selector: must be one DNS label/],
-    ["bad publishUntil", { ...base(), dkim: [{ selector: "a", value: "v=DKIM1; p=x", publishUntil: "tomorrow" }] }, /dkim\[0\]\.publishUntil: must be a date/],
-    ["PTR zone that does not cover the address", { ...base(), ptrZone: "99.0.203.in-addr.arpa", ptrZoneId: "r" }, /ptrZone: does not hold the PTR of any mail host address \(203\.0\.113\.7\)/],
-    ["ptrZone without its zone id", { ...base(), ptrZone: "113.0.203.in-addr.arpa" }, /ptrZone and ptrZoneId go together/],
+    [
+      "duplicate selector",
+      {
+        ...base(),
+        dkim: [
+          { selector: "a", value: "v=DKIM1; p=x" },
+          { selector: "a", value: "v=DKIM1; p=y" },
+        ],
+      },
+      /dkim\[1\]\.selector: a is listed twice/,
+    ],
+    [
+      "bad selector",
+      { ...base(), dkim: [{ selector: "Bad_Sel", value: "v=DKIM1; p=x" }] },
+      /dkim\[0\]\.selector: must be one DNS label/,
+    ],
+    [
+      "bad publishUntil",
+      { ...base(), dkim: [{ selector: "a", value: "v=DKIM1; p=x", publishUntil: "tomorrow" }] },
+      /dkim\[0\]\.publishUntil: must be a date/,
+    ],
+    [
+      "PTR zone that does not cover the address",
+      { ...base(), ptrZone: "99.0.203.in-addr.arpa", ptrZoneId: "r" },
+      /ptrZone: does not hold the PTR of any mail host address \(203\.0\.113\.7\)/,
+    ],
+    [
+      "ptrZone without its zone id",
+      { ...base(), ptrZone: "113.0.203.in-addr.arpa" },
+      /ptrZone and ptrZoneId go together/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(`refuses ${what}`, () => assert.match(errorOf(args), message));

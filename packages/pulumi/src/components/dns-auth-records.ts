@@ -140,8 +140,18 @@ export class DnsAuthRecords extends pulumi.ComponentResource {
         { parent: this },
       );
     });
-    this.zoneFile = records.apply((r) => zoneFile(r.filter((x) => !x.reverse), spec.ttl));
-    this.reverseZoneFile = records.apply((r) => zoneFile(r.filter((x) => x.reverse), spec.ttl));
+    this.zoneFile = records.apply((r) =>
+      zoneFile(
+        r.filter((x) => !x.reverse),
+        spec.ttl,
+      ),
+    );
+    this.reverseZoneFile = records.apply((r) =>
+      zoneFile(
+        r.filter((x) => x.reverse),
+        spec.ttl,
+      ),
+    );
     this.ptrRequests = pulumi.output(ptrRequests(spec));
     this.spfRecord = records.apply((r) => r.find((x) => x.key === "spf")?.content ?? "");
     this.dmarcRecord = records.apply((r) => r.find((x) => x.key === "dmarc")?.content ?? "");

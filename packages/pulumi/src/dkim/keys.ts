@@ -15,7 +15,10 @@ export interface DkimKeyPair {
  */
 export function generateRsaKey(bits: number): DkimKeyPair {
   const pair = forge.pki.rsa.generateKeyPair({ bits, e: 0x10001 });
-  return { privateKeyPem: keyFileText(forge.pki.privateKeyToPem(pair.privateKey)), publicKey: rsaPublicKeyOf(pair.publicKey) };
+  return {
+    privateKeyPem: keyFileText(forge.pki.privateKeyToPem(pair.privateKey)),
+    publicKey: rsaPublicKeyOf(pair.publicKey),
+  };
 }
 
 function rsaPublicKeyOf(key: forge.pki.rsa.PublicKey): string {

@@ -1,10 +1,4 @@
-import {
-  activateIfChanged,
-  beginStage,
-  stageChange,
-  stageListMember,
-  validateStage,
-} from "../postfix/main-cf";
+import { activateIfChanged, beginStage, stageChange, stageListMember, validateStage } from "../postfix/main-cf";
 import type { Platform } from "../remote/platform";
 import { section } from "../remote/sections";
 import { joinScripts, type Script, sh } from "../remote/shell";
@@ -92,8 +86,17 @@ function ensureInstalled(p: Platform, needEd25519: boolean): Script {
 fi`,
   ];
   if (needEd25519) {
+    // `opendkim -V` listing ed25519-sha256 is not enough: up to 2.11.0 (what
+    // Debian 12 and pkgsrc ship) the algorithm is one global setting
+    // (SignatureAlgorithm), so an Ed25519 key in the KeyTable beside an RSA
+    // key makes every message fail with "resource unavailable"
+    // (trusteddomainproject/OpenDKIM#6 and #107; seen in this project's testbed).
     steps.push(
-      sh`opendkim -V 2>&1 | grep -q ed25519-sha256 || fail "this host's OpenDKIM cannot sign with Ed25519 (opendkim -V lists no ed25519-sha256): drop ed25519Selector, or install OpenDKIM 2.11 or later built with OpenSSL 1.1.1 or later"`,
+      sh`version=$(opendkim -V 2>&1 | awk 'NR == 1 { print $NF }')
+opendkim -V 2>&1 | grep -q ed25519-sha256 || fail "this host's OpenDKIM $version cannot sign with Ed25519 (opendkim -V lists no ed25519-sha256): drop ed25519Selector"
+case "$version" in
+  v1.* | v2.[0-9].* | v2.10.* | v2.11.0 | v2.11.0-*) fail "this host's OpenDKIM $version signs every key with one algorithm (SignatureAlgorithm), so it cannot add an Ed25519 signature beside RSA (OpenDKIM issues #6 and #107): drop ed25519Selector, or install a later OpenDKIM" ;;
+esac`,
     );
   }
   return joinScripts(steps);

@@ -65,7 +65,8 @@ export const dnsAuthSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["spf"],
-        message: "is needed when mailHost has no addresses: say which hosts may send, e.g. { mechanisms: [{ type: \"mx\" }, { type: \"all\" }] }",
+        message:
+          'is needed when mailHost has no addresses: say which hosts may send, e.g. { mechanisms: [{ type: "mx" }, { type: "all" }] }',
       });
     }
     a.apexTxt.forEach((t, i) => {
@@ -121,10 +122,12 @@ export function authRecords(a: DnsAuth, dkimValues: readonly string[], today: st
   const out: AuthRecord[] = [];
   const host = a.mailHost;
   if (host) {
-    host.ipv4.forEach((ip, i) => out.push({ key: `a-${i}`, name: host.name, type: "A", content: ip, reverse: false }));
-    host.ipv6.forEach((ip, i) =>
-      out.push({ key: `aaaa-${i}`, name: host.name, type: "AAAA", content: ip, reverse: false }),
-    );
+    for (const [i, ip] of host.ipv4.entries()) {
+      out.push({ key: `a-${i}`, name: host.name, type: "A", content: ip, reverse: false });
+    }
+    for (const [i, ip] of host.ipv6.entries()) {
+      out.push({ key: `aaaa-${i}`, name: host.name, type: "AAAA", content: ip, reverse: false });
+    }
   }
   const spf = a.spf ?? {
     mechanisms: [
@@ -134,7 +137,9 @@ export function authRecords(a: DnsAuth, dkimValues: readonly string[], today: st
     ],
   };
   out.push({ key: "spf", name: a.domain, type: "TXT", content: spfRecord(spf), reverse: false });
-  a.apexTxt.forEach((t, i) => out.push({ key: `txt-${i}`, name: a.domain, type: "TXT", content: t, reverse: false }));
+  for (const [i, t] of a.apexTxt.entries()) {
+    out.push({ key: `txt-${i}`, name: a.domain, type: "TXT", content: t, reverse: false });
+  }
   a.dkim.forEach((d, i) => {
     if (d.publishUntil !== undefined && d.publishUntil < today) return;
     const value = dkimValues[i];
@@ -151,7 +156,13 @@ export function authRecords(a: DnsAuth, dkimValues: readonly string[], today: st
   });
   if (a.adsp !== false) {
     // ADSP (RFC 5617) was moved to Historic in 2013; the guide still publishes it.
-    out.push({ key: "adsp", name: `_adsp._domainkey.${a.domain}`, type: "TXT", content: `dkim=${a.adsp}`, reverse: false });
+    out.push({
+      key: "adsp",
+      name: `_adsp._domainkey.${a.domain}`,
+      type: "TXT",
+      content: `dkim=${a.adsp}`,
+      reverse: false,
+    });
   }
   if (a.dmarc !== false) {
     out.push({
@@ -163,9 +174,9 @@ export function authRecords(a: DnsAuth, dkimValues: readonly string[], today: st
     });
   }
   if (host && a.ptrZone) {
-    ptrCovered(a).forEach((ip, i) =>
-      out.push({ key: `ptr-${i}`, name: reverseName(ip), type: "PTR", content: host.name, reverse: true }),
-    );
+    for (const [i, ip] of ptrCovered(a).entries()) {
+      out.push({ key: `ptr-${i}`, name: reverseName(ip), type: "PTR", content: host.name, reverse: true });
+    }
   }
   return out;
 }
@@ -175,7 +186,7 @@ export function ptrRequests(a: DnsAuth): string[] {
   if (!a.mailHost) return [];
   const name = a.mailHost.name;
   const covered = new Set(ptrCovered(a));
-  return [...a.mailHost.ipv4, ...a.mailHost.ipv6].filter((ip) => !covered.has(ip)).map(
-    (ip) => `Ask the owner of ${ip} to set its PTR record (${reverseName(ip)}) to ${name}.`,
-  );
+  return [...a.mailHost.ipv4, ...a.mailHost.ipv6]
+    .filter((ip) => !covered.has(ip))
+    .map((ip) => `Ask the owner of ${ip} to set its PTR record (${reverseName(ip)}) to ${name}.`);
 }

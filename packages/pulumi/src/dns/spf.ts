@@ -7,9 +7,15 @@ export const spfQualifier = z.enum(["+", "-", "~", "?"]);
 /** A domain in an SPF term: host-name labels, where underscores are allowed (`_spf.google.com`). */
 const domainSpec = z
   .string()
-  .refine((v) => v.length <= 253 && v.split(".").every((l) => /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/.test(l)) && v.includes("."), {
-    message: "must be a domain name such as _spf.example.com",
-  });
+  .refine(
+    (v) =>
+      v.length <= 253 &&
+      v.split(".").every((l) => /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/.test(l)) &&
+      v.includes("."),
+    {
+      message: "must be a domain name such as _spf.example.com",
+    },
+  );
 
 function cidrOk(v: string, family: 4 | 6): boolean {
   const [addr, len, ...rest] = v.split("/");
@@ -27,14 +33,18 @@ export const spfMechanism = z.discriminatedUnion("type", [
   z
     .object({
       type: z.literal("ip4"),
-      value: z.string().refine((v) => cidrOk(v, 4), { message: "must be an IPv4 address or CIDR such as 192.0.2.0/24" }),
+      value: z
+        .string()
+        .refine((v) => cidrOk(v, 4), { message: "must be an IPv4 address or CIDR such as 192.0.2.0/24" }),
       qualifier: spfQualifier.default("+"),
     })
     .strict(),
   z
     .object({
       type: z.literal("ip6"),
-      value: z.string().refine((v) => cidrOk(v, 6), { message: "must be an IPv6 address or CIDR such as 2001:db8::/32" }),
+      value: z
+        .string()
+        .refine((v) => cidrOk(v, 6), { message: "must be an IPv6 address or CIDR such as 2001:db8::/32" }),
       qualifier: spfQualifier.default("+"),
     })
     .strict(),
@@ -57,7 +67,7 @@ const QUERYING = new Set(["a", "mx", "include", "exists"]);
 export const spfSchema = z
   .object({
     /** The mechanisms, in evaluation order; the last must be `{ type: "all" }`. */
-    mechanisms: z.array(spfMechanism).min(1, "must list at least { type: \"all\" }"),
+    mechanisms: z.array(spfMechanism).min(1, 'must list at least { type: "all" }'),
   })
   .strict()
   .superRefine((spf, ctx) => {

@@ -42,7 +42,9 @@ function specific(issue: z.core.$ZodIssue): Issue[] {
     return [{ path: issue.path, message: issue.issues[0].message }];
   }
   if (issue.code === "invalid_union") {
-    const branch = issue.errors.find((b) => b.length > 0 && !b.every((i) => i.code === "invalid_type" && i.path.length === 0));
+    const branch = issue.errors.find(
+      (b) => b.length > 0 && !b.every((i) => i.code === "invalid_type" && i.path.length === 0),
+    );
     if (branch) return branch.flatMap((i) => specific({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
   }
   return [{ path: issue.path, message: issue.message }];

@@ -142,9 +142,7 @@ async function applyOnHost(i: OpenDkimKeyInputs, keys: Keys): Promise<Live> {
   const k = placement(i);
   const script = joinScripts([
     prelude(p),
-    withRemoteLock(
-      applyKeyScript(p, k, { ed25519: i.ed25519Selector !== undefined, verify: i.requirePublished }),
-    ),
+    withRemoteLock(applyKeyScript(p, k, { ed25519: i.ed25519Selector !== undefined, verify: i.requirePublished })),
     showLive(p, k),
   ]);
   const stdin = keyFileText(keys.privateKey) + (keys.ed25519PrivateKey ? keyFileText(keys.ed25519PrivateKey) : "");
@@ -216,7 +214,10 @@ export const openDkimKeyProvider: pulumi.dynamic.ResourceProvider = {
     const i = parseInputs(inputs);
     const keys = newKeys(i);
     const live = await applyOnHost(i, keys);
-    return { id: `${i.connection.host}/opendkim/${i.domain}/${i.selector}/${randomUUID()}`, outs: { ...i, ...keys, live } };
+    return {
+      id: `${i.connection.host}/opendkim/${i.domain}/${i.selector}/${randomUUID()}`,
+      outs: { ...i, ...keys, live },
+    };
   },
 
   async read(id, props) {
@@ -260,7 +261,8 @@ export interface OpenDkimKeyArgs {
   bits?: pulumi.Input<number>;
   /**
    * A second selector for an Ed25519 key that signs beside the RSA key (RFC 8463 dual signing).
-   * Refused at apply time, with the reason, when the host's OpenDKIM cannot sign with Ed25519.
+   * Refused at apply time, with the reason, when the host's OpenDKIM cannot: OpenDKIM 2.11.0 and
+   * older (Debian 12, pkgsrc) sign every key with one algorithm, so they cannot dual-sign.
    */
   ed25519Selector?: pulumi.Input<string>;
   /**

@@ -1,0 +1,35 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DnsAuthRecords, type DnsAuthRecordsArgs } from "@smartos-mail/pulumi";
+
+/**
+ * DnsAuthRecords' zone-file outputs for these arguments, computed by the
+ * component itself under the SDK's mocks (the Cloudflare API cannot be
+ * reached here; the zone-file form is what the testbed's DNS serves).
+ */
+export async function zoneFilesOf(args: DnsAuthRecordsArgs): Promise<{ zone: string; reverse: string }> {
+  await pulumi.runtime.setMocks(
+    { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) },
+    "zones",
+    "test",
+    false,
+  );
+  const c = new DnsAuthRecords("zone", args);
+  const value = (o: pulumi.Output<string>) => new Promise<string>((resolve) => o.apply(resolve));
+  const files = { zone: await value(c.zoneFile), reverse: await value(c.reverseZoneFile) };
+  // The component registers its outputs after they resolve; let that finish
+  // before the next program replaces these mocks. waitForRPCs is the SDK's
+  // own drain (what disconnect() awaits); it is left out of its typings.
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  return files;
+}
+
+/** The SOA and NS records a test zone starts with; its name server is `ns.<zone>` at `nsAddress` (reverse zones name one outside). */
+export function zoneHead(zone: string, nsAddress: string, serial: number): string {
+  return [
+    "$TTL 60",
+    `${zone}. IN SOA ns.${zone}. hostmaster.${zone}. ${serial} 3600 600 86400 60`,
+    `${zone}. IN NS ${zone.endsWith(".arpa") ? "ns.dns.smtb." : `ns.${zone}.`}`,
+    ...(zone.endsWith(".arpa") ? [] : [`ns.${zone}. IN A ${nsAddress}`]),
+    "",
+  ].join("\n");
+}
