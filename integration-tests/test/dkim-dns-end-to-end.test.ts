@@ -24,13 +24,14 @@ describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
   const stack = freshStack("dkim-dns-end-to-end");
   let baseline: string;
   let serial = 1;
-  const keys = () => [
+  const keys = (s1Signing = true) => [
     new OpenDkimKey("sender-key", {
       connection: connectionTo(sender()),
       profile: "linux",
       domain: SENDER,
       selector: "s1",
       trustedHosts: ["198.18.0.0/24"],
+      signing: s1Signing,
     }),
     new OpenDkimKey("other-key", {
       connection: connectionTo(sender()),
@@ -39,7 +40,7 @@ describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
       selector: "s2",
     }),
   ];
-  const program = () => [
+  const program = (s1Signing = true) => [
     new PostfixConfig("postfix", {
       connection: connectionTo(sender()),
       profile: "linux",
@@ -49,17 +50,16 @@ describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
       mynetworks: ["127.0.0.0/8", "[::1]/128"],
       inetInterfaces: ["all"],
     }),
-    ...keys(),
+    ...keys(s1Signing),
   ];
 
   /** Publishes the zones: DnsAuthRecords' zone-file output plus SOA/NS, served by nsd behind unbound. */
-  async function publish(extra: { sender?: DnsAuthRecordsArgs["dkim"] } = {}): Promise<void> {
-    const k = (name: string, field: string) => String(stack.resource(name)?.outputs[field] ?? "");
+  async function publish(extra: { sender?: DnsAuthRecordsArgs["dkim"]; s1Until?: string } = {}): Promise<void> {
     const mine = await zoneFilesOf({
       domain: SENDER,
       zoneId: "cloudflare-zone-sender",
       mailHost: { name: `mx.${SENDER}`, ipv4: [sender().host] },
-      dkim: [{ selector: "s1", value: k("sender-key", "dkimRecordValue") }, ...(extra.sender ?? [])],
+      dkim: [{ selector: "s1", value: recordOf("sender-key"), publishUntil: extra.s1Until }, ...(extra.sender ?? [])],
       dmarc: { p: "reject", rua: [`mailto:postmaster@${SENDER}`] },
       ptrZone: REVERSE,
       ptrZoneId: "cloudflare-zone-reverse",
@@ -68,7 +68,7 @@ describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
       domain: OTHER,
       zoneId: "cloudflare-zone-other",
       spf: { mechanisms: [{ type: "ip4", value: sender().host }, { type: "all" }] },
-      dkim: [{ selector: "s2", value: k("other-key", "dkimRecordValue") }],
+      dkim: [{ selector: "s2", value: recordOf("other-key") }],
     });
     serial += 1;
     rmSync(ZONES, { recursive: true, force: true });
@@ -82,6 +82,11 @@ describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
     );
     const r = hostShell("dkdns", `bash ${TESTBED}/dns-server.sh ${ZONES}`);
     assert.equal(r.code, 0, r.stderr);
+  }
+
+  /** The DKIM TXT value an OpenDkimKey of the stack put out. */
+  function recordOf(name: string): string {
+    return String(stack.resource(name)?.outputs.dkimRecordValue ?? "");
   }
 
   /** The delivered message holding `marker`, waiting up to 30 s for it. */
@@ -262,6 +267,72 @@ describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
       ["same", "same", "same"],
     );
     assert.equal(sshCommands("dksend").length, before);
+  });
+
+  it("rotation as the README tells it: the new selector signs only once DNS serves it, both sign in the overlap, the old record outlives its signing", async () => {
+    const next = (signing: boolean) =>
+      new OpenDkimKey("sender-key-2", {
+        connection: connectionTo(sender()),
+        profile: "linux",
+        domain: SENDER,
+        selector: "s3",
+        signing,
+        requirePublished: true,
+      });
+    const signingTable = () => hostShell("dksend", "cat /var/db/opendkim/SigningTable").stdout;
+
+    // 1. The new key goes onto the host without signing.
+    let steps = await stack.up(() => [...program(), next(false)]);
+    assert.deepEqual(
+      steps.filter((st) => st.op !== "same").map((st) => [st.name, st.op]),
+      [["sender-key-2", "create"]],
+    );
+    assert.match(hostShell("dksend", "cat /var/db/opendkim/KeyTable").stdout, /^s3\._domainkey\.sender\.smtb /m);
+    assert.doesNotMatch(signingTable(), /s3/);
+
+    // 2. Switching it on before DNS serves its record is refused; nothing changes.
+    const table = signingTable();
+    await assert.rejects(
+      stack.up(() => [...program(), next(true)]),
+      /the DKIM record s3\._domainkey\.sender\.smtb is not visible from this host .*Publish the record/,
+    );
+    assert.equal(signingTable(), table);
+
+    // 3. Published: it signs, and the old key still does (MultipleSignatures).
+    await publish({ sender: [{ selector: "s3", value: recordOf("sender-key-2") }] });
+    steps = await stack.up(() => [...program(), next(true)]);
+    assert.deepEqual(
+      steps.filter((st) => st.op !== "same").map((st) => [st.name, st.op]),
+      [["sender-key-2", "update"]],
+    );
+    sendMessage(
+      "dksend",
+      "localhost:smtp",
+      `alice@${SENDER}`,
+      `bob@${RECEIVER}`,
+      message(`alice@${SENDER}`, "overlap"),
+    );
+    const overlap = results(await delivered("overlap"));
+    assert.match(overlap, /dkim=pass [^\n]*header\.s=s1/);
+    assert.match(overlap, /dkim=pass [^\n]*header\.s=s3/);
+
+    // 4. The old key stops signing; its record stays published until its date.
+    steps = await stack.up(() => [...program(false), next(true)]);
+    assert.deepEqual(
+      steps.filter((st) => st.op !== "same").map((st) => [st.name, st.op]),
+      [["sender-key", "update"]],
+    );
+    sendMessage("dksend", "localhost:smtp", `alice@${SENDER}`, `bob@${RECEIVER}`, message(`alice@${SENDER}`, "after"));
+    const after = results(await delivered("after"));
+    assert.match(after, /dkim=pass [^\n]*header\.s=s3/);
+    assert.doesNotMatch(after, /header\.s=s1/);
+    assert.match(after, /dmarc=pass/);
+    const dig = (name: string) => hostShell("dksend", `dig +short TXT ${name}`).stdout;
+    await publish({ sender: [{ selector: "s3", value: recordOf("sender-key-2") }], s1Until: "2999-12-31" });
+    assert.match(dig(`s1._domainkey.${SENDER}`), /v=DKIM1/);
+    await publish({ sender: [{ selector: "s3", value: recordOf("sender-key-2") }], s1Until: "2000-01-01" });
+    assert.equal(dig(`s1._domainkey.${SENDER}`), "");
+    assert.match(dig(`s3._domainkey.${SENDER}`), /v=DKIM1/);
   });
 
   it("destroy: postconf -n, the group list and opendkim.conf are as before", async () => {
