@@ -38,6 +38,18 @@ export function hostShell(name: string, command: string): { stdout: string; stde
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 
+/** Runs one of the testbed's scripts (`integration-tests/testbed/<script>`) inside a host, as root. */
+export function hostScript(
+  name: string,
+  script: string,
+  args: string[] = [],
+): { stdout: string; stderr: string; code: number } {
+  const r = spawnSync("bash", [SCRIPT, "run", name, path.join(path.dirname(SCRIPT), script), ...args], {
+    encoding: "utf8",
+  });
+  return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
+}
+
 /** The commands clients ran over SSH on a host, oldest first (from the sshd audit wrapper). */
 export function sshCommands(name: string): string[] {
   const log = hostShell(name, "cat /var/log/testbed-ssh-commands.log 2>/dev/null").stdout;

@@ -5,7 +5,7 @@ import { before, describe, it } from "node:test";
 import { type DnsAuthRecordsArgs, OpenDkimKey, PostfixConfig } from "@smartos-mail/pulumi";
 import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
 import { sendMessage } from "../harness/smtp";
-import { hostShell, sshCommands } from "../harness/testbed";
+import { hostScript, hostShell, sshCommands } from "../harness/testbed";
 import { zoneFilesOf, zoneHead } from "../harness/zones";
 
 // Test domains under .smtb, a TLD that exists only in the testbed: libunbound
@@ -14,7 +14,6 @@ const SENDER = "sender.smtb";
 const OTHER = "other.smtb";
 const RECEIVER = "receiver.smtb";
 const REVERSE = "0.18.198.in-addr.arpa";
-const TESTBED = path.resolve(__dirname, "..", "..", "testbed");
 const ZONES = "/srv/smartos-mail-testbed/dkim-e2e-zones";
 
 describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
@@ -80,7 +79,7 @@ describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
       path.join(ZONES, `${RECEIVER}.zone`),
       `${zoneHead(RECEIVER, dns().host, serial)}${RECEIVER}. IN MX 10 mx.${RECEIVER}.\nmx.${RECEIVER}. IN A ${receiver().host}\n`,
     );
-    const r = hostShell("dkdns", `bash ${TESTBED}/dns-server.sh ${ZONES}`);
+    const r = hostScript("dkdns", "dns-server.sh", [ZONES]);
     assert.equal(r.code, 0, r.stderr);
   }
 
@@ -133,9 +132,9 @@ describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
       ["dkrecv", receiver()],
     ] as const) {
       assert.ok(h.host);
-      assert.equal(hostShell(name, `bash ${TESTBED}/use-resolver.sh ${dns().host}`).code, 0);
+      assert.equal(hostScript(name, "use-resolver.sh", [dns().host]).code, 0);
     }
-    const r = hostShell("dkrecv", `bash ${TESTBED}/receiver.sh ${RECEIVER} ${dns().host}`);
+    const r = hostScript("dkrecv", "receiver.sh", [RECEIVER, dns().host]);
     assert.equal(r.code, 0, r.stderr);
     baseline = hostShell("dksend", "postconf -n").stdout;
     mkdirSync(OUTPUT_DIR, { recursive: true });

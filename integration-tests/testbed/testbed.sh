@@ -12,6 +12,7 @@
 #   testbed.sh down-all           stop every testbed host
 #   testbed.sh info NAME          host facts as JSON (ip, port, fingerprint, key path)
 #   testbed.sh exec NAME CMD...   run CMD inside the host (test inspection only)
+#   testbed.sh run NAME SCRIPT ARG...  run a bash script of this machine inside the host
 set -euo pipefail
 
 STATE=${SMTB_STATE:-/srv/smartos-mail-testbed}
@@ -23,10 +24,10 @@ need_root() { [ "$(id -u)" = 0 ] || { echo "testbed: must run as root" >&2; exit
 
 install_packages() {
   # Receivers verify with OpenDKIM, OpenDMARC and policyd-spf; nsd serves the
-  # test zones; the product installs opendkim itself, but /usr is shared by
-  # all hosts and apt cannot run inside one.
+  # test zones; the product installs opendkim and nftables itself, but /usr is
+  # shared by all hosts and apt cannot run inside one.
   local pkgs=(postfix openssh-server openssh-client socat iproute2 procps util-linux
-    opendkim opendkim-tools opendmarc postfix-policyd-spf-python nsd unbound bind9-dnsutils)
+    opendkim opendkim-tools opendmarc postfix-policyd-spf-python nsd unbound bind9-dnsutils nftables)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -142,6 +143,17 @@ host_exec() {
   nsenter --target "$(host_init_pid "$name")" --mount --net --pid -- "$@"
 }
 
+# The host sees its own /tmp, so a checkout under /tmp is hidden from it: the
+# script is copied into the host's state directory, which it does see.
+host_run() {
+  local name=$1 script=$2
+  shift 2
+  host_running "$name" || { echo "testbed: host $name is not up" >&2; exit 1; }
+  mkdir -p "$STATE/$name/scripts"
+  install -m 755 "$script" "$STATE/$name/scripts/"
+  host_exec "$name" bash "$STATE/$name/scripts/$(basename "$script")" "$@"
+}
+
 need_root
 case "${1:-}" in
   install) install_packages ;;
@@ -157,5 +169,6 @@ case "${1:-}" in
   down-all) down_all ;;
   info) info "$2" ;;
   exec) shift; host_exec "$@" ;;
-  *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+  run) shift; host_run "$@" ;;
+  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac

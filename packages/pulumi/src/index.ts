@@ -2,6 +2,15 @@ export { type DkimRecordArgs, DnsAuthRecords, type DnsAuthRecordsArgs } from "./
 export { type DnsAuth, dnsAuthSchema } from "./dns/auth-records";
 export { OpenDkimKey, type OpenDkimKeyArgs } from "./providers/opendkim-key";
 export { PostfixConfig, type PostfixConfigArgs } from "./providers/postfix-config";
+export {
+  type RateLimitArgs,
+  RateLimitTransport,
+  type RateLimitTransportArgs,
+  type TransportArgs,
+  type WarmupArgs,
+} from "./providers/rate-limit-transport";
+export { type RateLimitInputs, rateLimitSchema, ratePolicy } from "./ratelimit/policy";
+export { type Warmup, warmupOn } from "./ratelimit/warmup";
 export type { ConnectionArgs } from "./remote/connection";
 export { HostKeyMismatchError } from "./remote/host-key";
 export type { PlatformName } from "./remote/platform";

@@ -6,9 +6,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceKind } from "./providers/dynamic";
 import { openDkimKeyProvider } from "./providers/opendkim-key";
 import { postfixConfigProvider } from "./providers/postfix-config";
+import { rateLimitTransportProvider } from "./providers/rate-limit-transport";
 
 /** Hook implementations by resource kind. */
 export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = {
   postfixConfig: postfixConfigProvider,
   openDkimKey: openDkimKeyProvider,
+  rateLimitTransport: rateLimitTransportProvider,
 };

@@ -54,6 +54,26 @@ describe("PostfixConfig check", () => {
     ["an unknown field", { myhostnme: "mx.example.com" }, /myhostnme/],
     ["a root alias with a comma", { rootAlias: "a@example.com, b@example.com" }, /^rootAlias: must be an address/],
     ["a bad profile", { profile: "freebsd" }, /^profile: /],
+    [
+      "dane without DNSSEC lookups",
+      { clientTls: { securityLevel: "dane", dnsSupportLevel: "enabled" } },
+      /^clientTls\.dnsSupportLevel: must be dnssec for dane/,
+    ],
+    ["an unknown TLS level", { clientTls: { securityLevel: "maybe" } }, /^clientTls\.securityLevel: /],
+    [
+      "opportunistic TLS with a SASL relay",
+      {
+        relayhost: { host: "smtp.example.com" },
+        saslRelay: { username: "u", password: "p" },
+        clientTls: { securityLevel: "may" },
+      },
+      /^clientTls\.securityLevel: may may send the SASL password in clear/,
+    ],
+    [
+      "smtp_tls_security_level through parameters",
+      { parameters: { smtp_tls_security_level: "may" } },
+      /^parameters\.smtp_tls_security_level: is managed by the clientTls/,
+    ],
   ];
   for (const [what, news, reason] of bad) {
     it(`refuses ${what}, naming the field`, async () => {
@@ -102,6 +122,15 @@ describe("PostfixConfig check", () => {
       smtp_sasl_password_maps: "hash:/var/db/postfix/smtp_passwd",
       smtp_sasl_security_options: "noanonymous",
       smtp_tls_security_level: "encrypt",
+    });
+  });
+
+  it("sets the guide's DANE client TLS: smtp_tls_security_level=dane with smtp_dns_support_level=dnssec", async () => {
+    const r = await check({ clientTls: { securityLevel: "dane" } });
+    assert.equal(r.failures, undefined);
+    assert.deepEqual(mainCfParameters(postfixConfigSchema.parse(r.inputs)), {
+      smtp_tls_security_level: "dane",
+      smtp_dns_support_level: "dnssec",
     });
   });
 

@@ -6,6 +6,7 @@ import type { SpfMechanismInput } from "../dns/spf";
 import { quotedTxt } from "../dns/txt";
 import { zoneFile } from "../dns/zone-file";
 import { checkWithSchema } from "../providers/check";
+import { todayUtc } from "../validation/dates";
 
 /** A DKIM public key record to publish, usually from an {@link OpenDkimKey}'s outputs. */
 export interface DkimRecordArgs {
@@ -116,7 +117,7 @@ export class DnsAuthRecords extends pulumi.ComponentResource {
       throw new Error(`DnsAuthRecords ${name}: ptrZone and ptrZoneId go together; set both or neither`);
     }
     const spec = dnsAuthSchema.parse(checked.inputs);
-    const today = spec.today ?? new Date().toISOString().slice(0, 10);
+    const today = spec.today ?? todayUtc();
     // Which records exist is known at preview; only DKIM values wait on their keys.
     const shape = authRecords(
       spec,

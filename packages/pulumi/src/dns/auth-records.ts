@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { isoDate } from "../validation/dates";
 import { fqdn, isHostname } from "../validation/names";
 import { type Dmarc, dmarcRecord, dmarcSchema } from "./dmarc";
 import { reverseName } from "./reverse";
@@ -20,7 +21,6 @@ export interface AuthRecord {
   reverse: boolean;
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date as YYYY-MM-DD");
 const selector = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label of lower-case letters, digits and hyphens");

@@ -89,26 +89,38 @@ export function stageMainCf(change: MainCfChange): Script {
 }
 
 /**
- * Puts the staged main.cf in place with one rename, then runs `postfix check`;
- * if that fails the previous main.cf is put back and the script fails, so the
- * running Postfix never reloads a configuration that did not check.
+ * Puts the staged main.cf (and master.cf, when the stage changed it) in place
+ * with one rename each, then runs `postfix check`; if that fails the previous
+ * files are put back and the script fails, so the running Postfix never
+ * reloads a configuration that did not check.
  */
 export const activateMainCf: Script = sh`cp -p "$cfg/main.cf" "$stage/main.cf.before" || fail "cannot back up $cfg/main.cf"
+master_cf_staged=
+if ! cmp -s "$cfg/master.cf" "$stage/master.cf"; then
+  master_cf_staged=1
+  cp -p "$cfg/master.cf" "$stage/master.cf.before" || fail "cannot back up $cfg/master.cf"
+  chmod 644 "$stage/master.cf"
+fi
 chmod 644 "$stage/main.cf"
 mv "$stage/main.cf" "$cfg/main.cf" || fail "cannot move the staged main.cf into $cfg"
+if [ -n "$master_cf_staged" ] && ! mv "$stage/master.cf" "$cfg/master.cf"; then
+  mv "$stage/main.cf.before" "$cfg/main.cf"
+  fail "cannot move the staged master.cf into $cfg; the previous main.cf was restored"
+fi
 if ! check_out=$(postfix check 2>&1); then
   mv "$stage/main.cf.before" "$cfg/main.cf"
-  fail "postfix check failed, the previous main.cf was restored: $check_out"
+  [ -z "$master_cf_staged" ] || mv "$stage/master.cf.before" "$cfg/master.cf"
+  fail "postfix check failed, the previous configuration was restored: $check_out"
 fi
 rm -rf "$stage"
 stage=`;
 
 /**
- * Activates the stage if it differs from the live main.cf (setting
- * `main_cf_changed=1`), else drops it: a no-op edit touches nothing.
+ * Activates the stage if it differs from the live main.cf or master.cf
+ * (setting `main_cf_changed=1`), else drops it: a no-op edit touches nothing.
  */
 export const activateIfChanged: Script = sh`main_cf_changed=
-if cmp -s "$cfg/main.cf" "$stage/main.cf"; then
+if cmp -s "$cfg/main.cf" "$stage/main.cf" && cmp -s "$cfg/master.cf" "$stage/master.cf"; then
   rm -rf "$stage"
   stage=
 else

@@ -93,6 +93,24 @@ const saslRelaySchema = z
   })
   .strict();
 
+/** smtp_tls_security_level values (postconf(5)). */
+const TLS_LEVELS = ["none", "may", "encrypt", "dane", "dane-only", "fingerprint", "verify", "secure"] as const;
+
+/** Levels that never send a message in clear, so SASL credentials cannot leak. */
+const TLS_ALWAYS = new Set(["encrypt", "dane-only", "fingerprint", "verify", "secure"]);
+
+const clientTlsSchema = z
+  .object({
+    securityLevel: z.enum(TLS_LEVELS),
+    dnsSupportLevel: z.enum(["disabled", "enabled", "dnssec"]).optional(),
+  })
+  .strict()
+  .refine((t) => !t.securityLevel.startsWith("dane") || (t.dnsSupportLevel ?? "dnssec") === "dnssec", {
+    message:
+      'must be dnssec for dane: Postfix uses TLSA records only from DNSSEC-validated answers (the guide sets smtp_dns_support_level=dnssec); set dnsSupportLevel: "dnssec" or leave it unset',
+    path: ["dnsSupportLevel"],
+  });
+
 /** The parameters the typed fields own; `parameters` must not set them too. */
 const TYPED_PARAMETERS: Record<string, string> = {
   myhostname: "myhostname",
@@ -104,6 +122,8 @@ const TYPED_PARAMETERS: Record<string, string> = {
   smtp_sasl_auth_enable: "saslRelay",
   smtp_sasl_password_maps: "saslRelay",
   smtp_sasl_security_options: "saslRelay",
+  smtp_tls_security_level: "clientTls (or saslRelay.requireTls)",
+  smtp_dns_support_level: "clientTls",
 };
 
 /** zod schema of PostfixConfig's inputs, used by `check`. */
@@ -129,6 +149,7 @@ export const postfixConfigSchema = z
       .optional(),
     relayhost: relayhostSchema.optional(),
     saslRelay: saslRelaySchema.optional(),
+    clientTls: clientTlsSchema.optional(),
     rootAlias: mailbox.optional(),
     parameters: z.record(parameterName, parameterValue).default({}),
   })
@@ -151,11 +172,11 @@ export const postfixConfigSchema = z
         });
       }
     }
-    if (v.saslRelay?.requireTls && "smtp_tls_security_level" in v.parameters) {
+    if (v.saslRelay?.requireTls && v.clientTls && !TLS_ALWAYS.has(v.clientTls.securityLevel)) {
       ctx.addIssue({
         code: "custom",
-        path: ["parameters", "smtp_tls_security_level"],
-        message: "is set to encrypt by saslRelay.requireTls; set requireTls: false to choose it yourself",
+        path: ["clientTls", "securityLevel"],
+        message: `${v.clientTls.securityLevel} may send the SASL password in clear; with saslRelay.requireTls use encrypt, dane-only, verify or secure (or set requireTls: false)`,
       });
     }
   });
@@ -209,6 +230,11 @@ export function mainCfParameters(i: PostfixConfigInputs): Record<string, string>
     p.smtp_sasl_security_options = i.saslRelay.securityOptions.join(", ");
     // The guide warns the password otherwise crosses the network in clear text.
     if (i.saslRelay.requireTls) p.smtp_tls_security_level = "encrypt";
+  }
+  if (i.clientTls !== undefined) {
+    p.smtp_tls_security_level = i.clientTls.securityLevel;
+    const dns = i.clientTls.dnsSupportLevel ?? (i.clientTls.securityLevel.startsWith("dane") ? "dnssec" : undefined);
+    if (dns !== undefined) p.smtp_dns_support_level = dns;
   }
   return { ...p, ...i.parameters };
 }
@@ -456,6 +482,18 @@ export interface PostfixConfigArgs {
     securityOptions?: pulumi.Input<pulumi.Input<string>[]>;
     /** Set `smtp_tls_security_level=encrypt` so the password never crosses the network in clear. Default true. */
     requireTls?: pulumi.Input<boolean>;
+  }>;
+  /**
+   * Client TLS for outgoing mail. The guide's choice is opportunistic DANE:
+   * `{ securityLevel: "dane" }`, which also sets `smtp_dns_support_level=dnssec`
+   * (needed for TLSA records; the host's resolver must validate DNSSEC).
+   * `may` is plain opportunistic TLS; `encrypt` and stricter never send in clear.
+   */
+  clientTls?: pulumi.Input<{
+    /** `smtp_tls_security_level`: none, may, encrypt, dane, dane-only, fingerprint, verify or secure. */
+    securityLevel: pulumi.Input<string>;
+    /** `smtp_dns_support_level`: disabled, enabled or dnssec. Default: dnssec for dane levels, else unset. */
+    dnsSupportLevel?: pulumi.Input<string>;
   }>;
   /** Where root's (and so postmaster's) mail goes: sets the `root:` alias and runs newaliases. */
   rootAlias?: pulumi.Input<string>;

@@ -7,6 +7,8 @@ export interface Platform {
   readonly name: PlatformName;
   /** PATH for remote scripts, pkgsrc or distro tools first. */
   readonly path: string;
+  /** Postfix's config_directory as the platform's package installs it. */
+  readonly configDir: string;
   /** Where the SASL client password map is kept (the guide's location on SmartOS). */
   readonly saslPasswordMap: string;
   /** Makes Postfix run with the current main.cf: enable and start it if needed, else reload it. */
@@ -56,6 +58,7 @@ const platforms: Record<PlatformName, Platform> = {
   smartos: {
     name: "smartos",
     path: "/opt/local/sbin:/opt/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    configDir: "/opt/local/etc/postfix",
     saslPasswordMap: "/var/db/postfix/smtp_passwd",
     // The guide's `svcadm enable postfix`, then `svcadm refresh postfix` to reload main.cf.
     reloadPostfix: sh`svcadm enable -s postfix && svcadm refresh postfix`,
@@ -79,6 +82,7 @@ const platforms: Record<PlatformName, Platform> = {
   linux: {
     name: "linux",
     path: "/usr/sbin:/usr/bin:/sbin:/bin",
+    configDir: "/etc/postfix",
     saslPasswordMap: "/etc/postfix/sasl/smtp_passwd",
     // With systemd the unit owns the master process; without it (containers, chroots) postfix(1) does.
     reloadPostfix: sh`if [ -d /run/systemd/system ]; then systemctl enable --now postfix >/dev/null 2>&1 && systemctl reload postfix; elif postfix status >/dev/null 2>&1; then postfix reload 2>&1; else postfix start 2>&1; fi`,
