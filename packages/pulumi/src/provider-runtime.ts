@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceKind } from "./providers/dynamic";
+import { inboundSmtpFirewallProvider } from "./providers/inbound-smtp-firewall";
 import { openDkimKeyProvider } from "./providers/opendkim-key";
 import { postfixConfigProvider } from "./providers/postfix-config";
 import { rateLimitTransportProvider } from "./providers/rate-limit-transport";
@@ -13,4 +14,5 @@ export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = 
   postfixConfig: postfixConfigProvider,
   openDkimKey: openDkimKeyProvider,
   rateLimitTransport: rateLimitTransportProvider,
+  inboundSmtpFirewall: inboundSmtpFirewallProvider,
 };

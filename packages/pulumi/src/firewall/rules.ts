@@ -19,8 +19,16 @@ export interface FirewallPlatform {
   readonly activate: Script;
   /** Takes the block's rules out of the live firewall (the file no longer has them). */
   readonly deactivate: Script;
-  /** Prints `active` when the live firewall has the block's rules. */
-  readonly showActive: Script;
+  /** Prints `active` when the live firewall has the block's rules for the interface. */
+  showActive(iface: string): Script;
+  /** Prints `enabled` when the firewall service starts at boot (recorded so delete can put it back). */
+  readonly showEnabled: Script;
+  /** Stops the firewall service starting at boot (only when this resource enabled it and left no rules). */
+  readonly disable: Script;
+  /** Exits 0 when the rules file `$f` still blocks something besides this resource's block. */
+  readonly othersBlock: Script;
+  /** The interface the guide's rule names by default. */
+  readonly defaultInterface: string;
 }
 
 const platforms: Record<PlatformName, FirewallPlatform> = {
@@ -32,7 +40,12 @@ const platforms: Record<PlatformName, FirewallPlatform> = {
     // The guide's `svcadm enable ipfilter`; refresh makes a running ipfilter re-read ipf.conf.
     activate: sh`svcadm enable -s ipfilter && svcadm refresh ipfilter || fail "ipfilter did not start with $f: $(svcs -xv ipfilter 2>&1 | tail -n 3)"`,
     deactivate: sh`if [ "$(svcs -H -o state ipfilter 2>/dev/null)" = online ]; then svcadm refresh ipfilter || fail "ipfilter did not reload $f"; fi`,
-    showActive: sh`if [ "$(svcs -H -o state ipfilter 2>/dev/null)" = online ] && ipfstat -i 2>/dev/null | grep -q 'port = '; then echo active; fi`,
+    showActive: (iface) =>
+      sh`if [ "$(svcs -H -o state ipfilter 2>/dev/null)" = online ] && ipfstat -i 2>/dev/null | grep -q ${`^block in on ${iface} proto tcp`}; then echo active; fi`,
+    showEnabled: sh`case "$(svcs -H -o state ipfilter 2>/dev/null)" in online|offline*) echo enabled ;; esac`,
+    disable: sh`svcadm disable -s ipfilter || fail "cannot disable ipfilter"`,
+    othersBlock: sh`grep -Eq '^[[:space:]]*block[[:space:]]' "$f"`,
+    defaultInterface: "net0",
   },
   linux: {
     rulesFile: "/etc/nftables.conf",
@@ -55,7 +68,12 @@ nft -f "$f.smartos-mail-nft" 2>"$f.smartos-mail-nft-err" || { err=$(cat "$f.smar
 rm -f "$f.smartos-mail-nft" "$f.smartos-mail-nft-err"
 if [ -d /run/systemd/system ]; then systemctl enable nftables >/dev/null 2>&1 || true; fi`,
     deactivate: sh`nft delete table ${NFT_TABLE} 2>/dev/null || true`,
-    showActive: sh`if nft list table ${NFT_TABLE} 2>/dev/null | grep -q 'tcp dport'; then echo active; fi`,
+    showActive: (iface) =>
+      sh`if nft list table ${NFT_TABLE} 2>/dev/null | grep -F ${`iifname "${iface}"`} | grep -q 'tcp dport'; then echo active; fi`,
+    showEnabled: sh`if [ -d /run/systemd/system ] && systemctl is-enabled nftables >/dev/null 2>&1; then echo enabled; fi`,
+    disable: sh`if [ -d /run/systemd/system ]; then systemctl disable nftables >/dev/null 2>&1 || true; fi`,
+    othersBlock: sh`grep -Eq '(^|[[:space:]])(drop|reject)([[:space:];]|$)' "$f"`,
+    defaultInterface: "eth0",
   },
 };
 

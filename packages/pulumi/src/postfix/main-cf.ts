@@ -77,7 +77,8 @@ export const validateStage: Script = sh`postconf -c "$cfg" -x >/dev/null 2>"$sta
 postconf -c "$stage" -x >/dev/null 2>"$stage/staged.raw" || fail "Postfix rejects the new main.cf, nothing was changed: $(cat "$stage/staged.raw")"
 ${normalizeWarnings(sh`"$cfg"`, sh`"$stage/live.raw"`, sh`"$stage/live.warn"`)}
 ${normalizeWarnings(sh`"$stage"`, sh`"$stage/staged.raw"`, sh`"$stage/staged.warn"`)}
-new_warnings=$(awk 'NR == FNR { seen[$0] = 1; next } !($0 in seen)' "$stage/live.warn" "$stage/staged.warn")
+# FILENAME, not NR == FNR: with no live warnings the first file is empty.
+new_warnings=$(awk 'FILENAME == ARGV[1] { seen[$0] = 1; next } !($0 in seen)' "$stage/live.warn" "$stage/staged.warn")
 [ -z "$new_warnings" ] || fail "Postfix warns about the new main.cf, nothing was changed: $new_warnings"`;
 
 /**

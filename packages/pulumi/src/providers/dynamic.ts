@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The resources whose implementations live in `provider-runtime`. */
-export type ResourceKind = "postfixConfig" | "openDkimKey" | "rateLimitTransport";
+export type ResourceKind = "postfixConfig" | "openDkimKey" | "rateLimitTransport" | "inboundSmtpFirewall";
 
 /**
  * The provider object handed to `pulumi.dynamic.Resource`. The SDK serializes
