@@ -1,5 +1,18 @@
 export { type DkimRecordArgs, DnsAuthRecords, type DnsAuthRecordsArgs } from "./components/dns-auth-records";
 export { type DnsAuth, dnsAuthSchema } from "./dns/auth-records";
+export {
+  type CapacityMonth,
+  type CapacityPlan,
+  type CapacityPlanInputs,
+  type CapacitySizes,
+  capacityPlanSchema,
+  checkQuotaCoversPlan,
+  type DatasetQuotas,
+  planCapacity,
+  type QuotaTarget,
+} from "./plan/capacity";
+export { type CapacityChartOptions, capacityChartSvg } from "./plan/chart";
+export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./providers/inbound-smtp-firewall";
 export { OpenDkimKey, type OpenDkimKeyArgs } from "./providers/opendkim-key";
 export { PostfixConfig, type PostfixConfigArgs } from "./providers/postfix-config";
 export {

@@ -1,0 +1,125 @@
+import type { CapacityMonth, CapacityPlan } from "./capacity";
+
+/** Options of {@link capacityChartSvg}. */
+export interface CapacityChartOptions {
+  /** Heading above the chart. Default "Mail storage plan". */
+  title?: string;
+  /** Width in pixels. Default 800. */
+  width?: number;
+  /** Height in pixels. Default 450. */
+  height?: number;
+}
+
+interface Series {
+  label: string;
+  color: string;
+  gb: (m: CapacityMonth) => number;
+  peakGb: (plan: CapacityPlan) => number;
+}
+
+const SERIES: Series[] = [
+  {
+    label: "Mail queue, /var/spool/postfix",
+    color: "#d62728",
+    gb: (m) => m.queueGb,
+    peakGb: (p) => p.peak.queueGb,
+  },
+  {
+    label: "Outgoing archive",
+    color: "#1f77b4",
+    gb: (m) => m.outgoingArchiveGb,
+    peakGb: (p) => p.peak.outgoingArchiveGb,
+  },
+  {
+    label: "Incoming: mailboxes + archive",
+    color: "#2ca02c",
+    gb: (m) => m.mailboxesGb + m.incomingArchiveGb,
+    peakGb: (p) => p.peak.mailboxesGb + p.peak.incomingArchiveGb,
+  },
+];
+
+const MARGIN = { left: 72, right: 24, top: 48, bottom: 56 };
+
+/** `text` safe inside an SVG element or a double-quoted attribute. */
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A tick step of 1, 2 or 5 × 10^n giving at most about five ticks up to `max`. */
+function niceStep(max: number): number {
+  const raw = max / 5;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5].map((f) => f * pow).find((s) => s >= raw) ?? 10 * pow;
+}
+
+/** A tick value without float noise: 0.30000000000000004 reads 0.3. */
+const tickText = (v: number) => String(Number(v.toPrecision(12)));
+
+/** A coordinate to one decimal, so the document does not carry float noise. */
+const px = (v: number) => Math.round(v * 10) / 10;
+
+/**
+ * The plan's growth month by month as a standalone SVG document: one line per
+ * store that holds anything (queue, outgoing archive, incoming mail), axes in
+ * months and GB, a legend with the planned sizes, and a dashed line where the
+ * server is replaced. Same plan and options, same string.
+ */
+export function capacityChartSvg(plan: CapacityPlan, options: CapacityChartOptions = {}): string {
+  const { title = "Mail storage plan", width = 800, height = 450 } = options;
+  const plotW = width - MARGIN.left - MARGIN.right;
+  const plotH = height - MARGIN.top - MARGIN.bottom;
+  const series = SERIES.filter((s) => plan.months.some((m) => s.gb(m) > 0));
+  const maxGb = Math.max(...series.flatMap((s) => plan.months.map(s.gb)));
+  const yStep = niceStep(maxGb);
+  const yMax = Math.ceil(maxGb / yStep) * yStep;
+  const xStep = [1, 2, 3, 6, 12].find((s) => plan.horizonMonths / s <= 12) ?? 24;
+  const x = (month: number) => px(MARGIN.left + (month / plan.horizonMonths) * plotW);
+  const y = (gb: number) => px(MARGIN.top + plotH - (gb / yMax) * plotH);
+  const bottom = MARGIN.top + plotH;
+
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16">${escapeXml(title)}</text>`,
+  ];
+  for (let i = 0; i <= Math.round(yMax / yStep); i++) {
+    const gb = i * yStep;
+    out.push(
+      `<line x1="${MARGIN.left}" y1="${y(gb)}" x2="${MARGIN.left + plotW}" y2="${y(gb)}" stroke="#e0e0e0"/>`,
+      `<text x="${MARGIN.left - 6}" y="${y(gb)}" text-anchor="end" dominant-baseline="middle">${tickText(gb)}</text>`,
+    );
+  }
+  for (let month = 0; month <= plan.horizonMonths; month += xStep) {
+    out.push(
+      `<line x1="${x(month)}" y1="${bottom}" x2="${x(month)}" y2="${bottom + 5}" stroke="#000000"/>`,
+      `<text x="${x(month)}" y="${bottom + 18}" text-anchor="middle">${month}</text>`,
+    );
+  }
+  out.push(
+    `<line x1="${MARGIN.left}" y1="${MARGIN.top}" x2="${MARGIN.left}" y2="${bottom}" stroke="#000000"/>`,
+    `<line x1="${MARGIN.left}" y1="${bottom}" x2="${MARGIN.left + plotW}" y2="${bottom}" stroke="#000000"/>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${height - 12}" text-anchor="middle">Months in service</text>`,
+    `<text x="16" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${MARGIN.top + plotH / 2})">GB</text>`,
+  );
+
+  const replaced = plan.inputs.lifetimeMonths;
+  const early = replaced < plan.horizonMonths / 2;
+  out.push(
+    `<line x1="${x(replaced)}" y1="${MARGIN.top}" x2="${x(replaced)}" y2="${bottom}" stroke="#555555" stroke-dasharray="4 4"/>`,
+    `<text x="${px(x(replaced) + (early ? 4 : -4))}" y="${MARGIN.top - 6}" text-anchor="${early ? "start" : "end"}" fill="#555555">server replaced (month ${replaced})</text>`,
+  );
+
+  series.forEach((s, i) => {
+    const points = plan.months.map((m) => `${x(m.month)},${y(s.gb(m))}`).join(" ");
+    const legendY = MARGIN.top + 12 + i * 18;
+    const legend = `${s.label}: ${Number(s.peakGb(plan).toFixed(1))} GB planned`;
+    out.push(
+      `<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2"/>`,
+      `<line x1="${MARGIN.left + 12}" y1="${legendY}" x2="${MARGIN.left + 32}" y2="${legendY}" stroke="${s.color}" stroke-width="2"/>`,
+      `<text x="${MARGIN.left + 38}" y="${legendY}" dominant-baseline="middle">${escapeXml(legend)}</text>`,
+    );
+  });
+  out.push("</svg>");
+  return `${out.join("\n")}\n`;
+}
