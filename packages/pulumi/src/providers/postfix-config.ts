@@ -437,11 +437,8 @@ export const postfixConfigProvider: pulumi.dynamic.ResourceProvider = {
 
   async delete(_id, props) {
     const old = parseState(props);
-    const restore: PostfixConfigInputs = { ...old, parameters: {}, saslRelay: undefined, rootAlias: undefined };
-    for (const k of ["myhostname", "mydomain", "myorigin", "mynetworks", "inetInterfaces", "relayhost"] as const) {
-      delete restore[k];
-    }
-    await apply(old, restore);
+    // Nothing desired but where the host is: every managed value goes back to what it was.
+    await apply(old, { connection: old.connection, profile: old.profile, parameters: {} });
   },
 };
 
