@@ -1,4 +1,10 @@
 export { type DkimRecordArgs, DnsAuthRecords, type DnsAuthRecordsArgs } from "./components/dns-auth-records";
+export {
+  type RelayArgs,
+  type SendingDomainArgs,
+  SendOnlyMailServer,
+  type SendOnlyMailServerArgs,
+} from "./components/send-only-mail-server";
 export { type DnsAuth, dnsAuthSchema } from "./dns/auth-records";
 export {
   type CapacityMonth,

@@ -1,0 +1,198 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Dmarc } from "../dns/dmarc";
+import type { SpfMechanismInput } from "../dns/spf";
+import { InboundSmtpFirewall } from "../providers/inbound-smtp-firewall";
+import { OpenDkimKey } from "../providers/opendkim-key";
+import { PostfixConfig } from "../providers/postfix-config";
+import { RateLimitTransport, type RateLimitTransportArgs } from "../providers/rate-limit-transport";
+import type { ConnectionArgs } from "../remote/connection";
+import type { PlatformName } from "../remote/platform";
+import { DnsAuthRecords } from "./dns-auth-records";
+
+/** One domain the server sends for: its DKIM key and its DNS records at Cloudflare. */
+export interface SendingDomainArgs {
+  /** The domain in From:, e.g. `example.com`. */
+  domain: string;
+  /** Cloudflare zone id of the domain; its SPF, DKIM, ADSP, DMARC (and the host's A) records go there. */
+  cloudflareZoneId: pulumi.Input<string>;
+  /** DKIM selector. Default `default`, as in the guide. */
+  selector?: string;
+  /** SPF mechanisms. Default: the server's public addresses, then `-all`, as the guide recommends. */
+  spf?: SpfMechanismInput[];
+  /** DMARC tags. Default `p=none` with `rua=mailto:postmaster@<domain>`, as the guide starts. */
+  dmarc?: Partial<Dmarc>;
+  /** ADSP (`_adsp._domainkey`). Default `all`, as the guide; RFC 5617 is Historic, `false` publishes none. */
+  adsp?: "unknown" | "all" | "discardable" | false;
+}
+
+/** An authenticated (or plain) relay all mail goes through, from the guide's "Using a Relay Service". */
+export interface RelayArgs {
+  /** Relay host name or address, e.g. `smtp.example.net`. */
+  host: pulumi.Input<string>;
+  /** Port. Default: Postfix's (25). */
+  port?: pulumi.Input<number>;
+  /** SASL user name, with `password`. */
+  username?: pulumi.Input<string>;
+  /** SASL password (kept as a secret). */
+  password?: pulumi.Input<string>;
+}
+
+/** Arguments of {@link SendOnlyMailServer}. */
+export interface SendOnlyMailServerArgs {
+  /** How to reach the zone (or any existing host) running Postfix, with its pinned host key. */
+  connection: ConnectionArgs;
+  /** Host flavour: `smartos` (pkgsrc, SMF, ipfilter; default) or `linux` (Debian/Ubuntu, also lx zones). */
+  profile?: PlatformName;
+  /** Postfix's myhostname, a name in a sending domain, e.g. `mx.example.com`. Gets A/AAAA records. */
+  hostname: string;
+  /** Public IPv4 addresses mail leaves from: SPF, the A records and the PTR requests use them. */
+  publicIpv4?: string[];
+  /** Public IPv6 addresses mail leaves from. */
+  publicIpv6?: string[];
+  /** Where root's and postmaster's mail goes (the guide's `root:` alias). */
+  rootAlias: pulumi.Input<string>;
+  /** The domains the server signs and publishes records for. The first is `mydomain`. */
+  domains: SendingDomainArgs[];
+  /** Relay all mail through this host instead of delivering it directly. */
+  relay?: RelayArgs;
+  /**
+   * Networks the server relays for without authentication (added to mynetworks), e.g. `["10.0.0.0/24"]`.
+   * With any, Postfix listens on all interfaces and inbound port 25 is closed on `publicInterface`
+   * (the guide's "Providing Unauthenticated Relay Service"). Default none: Postfix listens on loopback only.
+   */
+  relayNetworks?: string[];
+  /** The public interface the firewall closes when `relayNetworks` is set. Default `net0` (SmartOS), `eth0` (Linux). */
+  publicInterface?: string;
+  /**
+   * `smtp_tls_security_level`. Default `dane` with `smtp_dns_support_level=dnssec`, the guide's Postfix
+   * TLS section (opportunistic DANE: plain `may` TLS where a destination publishes no TLSA records).
+   * With an authenticated relay the default is `encrypt`, so the password never crosses in clear.
+   */
+  tlsSecurityLevel?: string;
+  /** Rate limits and warm-up (the guide's "Message Rate Limiting"). Default: none. */
+  rateLimits?: Omit<RateLimitTransportArgs, "connection" | "profile">;
+  /** Reverse zone of the public addresses at Cloudflare, if yours; else `ptrRequests` says what to ask for. */
+  ptrZone?: string;
+  /** Cloudflare zone id of `ptrZone`. */
+  ptrZoneId?: pulumi.Input<string>;
+}
+
+/**
+ * The whole guide on one host: Postfix basics (and relay), OpenDKIM signing
+ * for each domain, the DNS records each domain needs at Cloudflare, client
+ * TLS, optional rate limits and, when Postfix relays for a network, the
+ * inbound port 25 firewall. Outputs the main.cf values, the DKIM records,
+ * zone files and what to ask the network owner for (PTR).
+ */
+export class SendOnlyMailServer extends pulumi.ComponentResource {
+  /** The main.cf values PostfixConfig found after applying. */
+  readonly mainCf: pulumi.Output<Record<string, string | null>>;
+  /** Each domain's DKIM TXT record, `selector._domainkey.domain` → value. */
+  readonly dkimRecords: pulumi.Output<Record<string, string>>;
+  /** Each domain's records as BIND zone-file lines, by domain. */
+  readonly zoneFiles: pulumi.Output<Record<string, string>>;
+  /** PTR records to ask the network owner for, when the reverse zone is not at Cloudflare. */
+  readonly ptrRequests: pulumi.Output<string[]>;
+
+  /**
+   * @param name the component name; children are named `<name>-postfix`, `<name>-dkim-<domain>`, ...
+   * @param args the server; see {@link SendOnlyMailServerArgs}.
+   * @param opts component options.
+   */
+  constructor(name: string, args: SendOnlyMailServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("smartos-mail:server:SendOnlyMailServer", name, {}, opts);
+    if (args.domains.length === 0) {
+      throw new Error(`SendOnlyMailServer ${name}: domains: list at least one sending domain`);
+    }
+    const { connection, profile = "smartos", relay } = args;
+    const relaying = (args.relayNetworks ?? []).length > 0;
+    const authenticated = relay?.username !== undefined && relay.password !== undefined;
+    const tlsLevel = args.tlsSecurityLevel ?? (authenticated ? "encrypt" : "dane");
+    const postfix = new PostfixConfig(
+      `${name}-postfix`,
+      {
+        connection,
+        profile,
+        myhostname: args.hostname,
+        mydomain: args.domains[0].domain,
+        mynetworks: ["$myhostname", "127.0.0.0/8", "[::1]/128", ...(args.relayNetworks ?? [])],
+        inetInterfaces: relaying ? ["all"] : ["loopback-only"],
+        rootAlias: args.rootAlias,
+        relayhost: relay ? { host: relay.host, port: relay.port } : undefined,
+        saslRelay: authenticated ? { username: relay.username!, password: relay.password! } : undefined,
+        clientTls: { securityLevel: tlsLevel },
+      },
+      { parent: this },
+    );
+    const addresses = { ipv4: args.publicIpv4 ?? [], ipv6: args.publicIpv6 ?? [] };
+    const dkimRecords: pulumi.Output<[string, string]>[] = [];
+    const zoneFiles: pulumi.Output<[string, string]>[] = [];
+    let ptrRequests: pulumi.Output<string[]> = pulumi.output([]);
+    args.domains.forEach((d, i) => {
+      const selector = d.selector ?? "default";
+      const key = new OpenDkimKey(
+        `${name}-dkim-${d.domain}`,
+        { connection, profile, domain: d.domain, selector, trustedHosts: args.relayNetworks },
+        { parent: this, dependsOn: postfix },
+      );
+      const first = i === 0;
+      const dns = new DnsAuthRecords(
+        `${name}-dns-${d.domain}`,
+        {
+          domain: d.domain,
+          zoneId: d.cloudflareZoneId,
+          // The host's A/AAAA records go into the zone that holds its name.
+          mailHost: args.hostname.endsWith(`.${d.domain}`) ? { name: args.hostname, ...addresses } : undefined,
+          spf: d.spf ? { mechanisms: d.spf } : spfFor(addresses),
+          dkim: [{ selector, value: key.dkimRecordValue }],
+          adsp: d.adsp,
+          dmarc: d.dmarc,
+          ...(first && args.ptrZone !== undefined ? { ptrZone: args.ptrZone, ptrZoneId: args.ptrZoneId } : {}),
+        },
+        { parent: this },
+      );
+      dkimRecords.push(pulumi.all([key.dkimRecordName, key.dkimRecordValue]));
+      zoneFiles.push(dns.zoneFile.apply((z) => [d.domain, z] as [string, string]));
+      if (args.hostname.endsWith(`.${d.domain}`)) ptrRequests = dns.ptrRequests;
+    });
+    if (args.rateLimits) {
+      new RateLimitTransport(
+        `${name}-rate`,
+        { ...args.rateLimits, connection, profile },
+        { parent: this, dependsOn: postfix },
+      );
+    }
+    if (relaying) {
+      new InboundSmtpFirewall(
+        `${name}-firewall`,
+        { connection, profile, interface: args.publicInterface },
+        { parent: this },
+      );
+    }
+    this.mainCf = postfix.applied;
+    this.dkimRecords = pulumi.all(dkimRecords).apply((pairs) => Object.fromEntries(pairs));
+    this.zoneFiles = pulumi.all(zoneFiles).apply((pairs) => Object.fromEntries(pairs));
+    this.ptrRequests = ptrRequests;
+    this.registerOutputs({
+      mainCf: this.mainCf,
+      dkimRecords: this.dkimRecords,
+      zoneFiles: this.zoneFiles,
+      ptrRequests: this.ptrRequests,
+    });
+  }
+}
+
+/**
+ * The guide's SPF: the addresses mail leaves from, then `-all`. Without
+ * addresses there is no default, and DnsAuthRecords asks for `spf`.
+ */
+function spfFor(addresses: { ipv4: string[]; ipv6: string[] }): { mechanisms: SpfMechanismInput[] } | undefined {
+  if (addresses.ipv4.length + addresses.ipv6.length === 0) return undefined;
+  return {
+    mechanisms: [
+      ...addresses.ipv4.map((value) => ({ type: "ip4" as const, value })),
+      ...addresses.ipv6.map((value) => ({ type: "ip6" as const, value })),
+      { type: "all" as const },
+    ],
+  };
+}

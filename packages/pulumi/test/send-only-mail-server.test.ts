@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { SendOnlyMailServer, type SendOnlyMailServerArgs } from "../src/index";
+
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
+const connection = { host: "203.0.113.7", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
+const DKIM = `v=DKIM1; k=rsa; p=${"B".repeat(392)}`;
+
+const guide: SendOnlyMailServerArgs = {
+  connection,
+  hostname: "mx.cospix.net",
+  publicIpv4: ["203.0.113.7"],
+  rootAlias: "ops@cospix.net",
+  domains: [
+    { domain: "cospix.net", cloudflareZoneId: "zone-cospix" },
+    {
+      domain: "example.org",
+      cloudflareZoneId: "zone-example",
+      selector: "s1",
+      spf: [{ type: "a", domain: "mx.cospix.net" }, { type: "all" }],
+    },
+  ],
+};
+
+/** The resources the component registers under the SDK's mocks, by name, with their inputs. */
+async function build(args: SendOnlyMailServerArgs) {
+  const registered = new Map<string, pulumi.runtime.MockResourceArgs>();
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (a) => {
+        registered.set(a.name, a);
+        const dkim = a.name.includes("-dkim-")
+          ? { dkimRecordName: `${a.inputs.selector}._domainkey.${a.inputs.domain}`, dkimRecordValue: DKIM }
+          : {};
+        return { id: `${a.name}-id`, state: { ...a.inputs, ...dkim } };
+      },
+      call: () => ({}),
+    },
+    "proj",
+    "stack",
+    false,
+  );
+  const server = new SendOnlyMailServer("mail", args);
+  const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+  const outputs = { dkimRecords: await value(server.dkimRecords), zoneFiles: await value(server.zoneFiles) };
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  return { registered, outputs };
+}
+
+describe("SendOnlyMailServer (SDK mocks)", () => {
+  it("composes the guide's send-only server: loopback Postfix with DANE, a key and the records per domain", async () => {
+    const { registered, outputs } = await build(guide);
+    const names = [...registered.keys()].filter((n) => n !== "mail").sort();
+    assert.deepEqual(
+      names.filter((n) => !n.startsWith("mail-dns-")),
+      ["mail-dkim-cospix.net", "mail-dkim-example.org", "mail-postfix"],
+    );
+    const postfix = registered.get("mail-postfix")!.inputs;
+    assert.deepEqual(postfix.inetInterfaces, ["loopback-only"]);
+    assert.deepEqual(postfix.mynetworks, ["$myhostname", "127.0.0.0/8", "[::1]/128"]);
+    assert.deepEqual(postfix.clientTls, { securityLevel: "dane" });
+    assert.equal(postfix.mydomain, "cospix.net");
+    assert.equal(registered.get("mail-dkim-example.org")!.inputs.selector, "s1");
+    assert.equal(registered.get("mail-dkim-cospix.net")!.inputs.selector, "default");
+    assert.equal(registered.get("mail-dns-cospix.net-spf")!.inputs.content, '"v=spf1 ip4:203.0.113.7 -all"');
+    assert.equal(registered.get("mail-dns-example.org-spf")!.inputs.content, '"v=spf1 a:mx.cospix.net -all"');
+    assert.equal(registered.get("mail-dns-cospix.net-a-0")!.inputs.content, "203.0.113.7");
+    assert.equal(registered.has("mail-dns-example.org-a-0"), false, "the host's A record lives in its own zone");
+    assert.equal(registered.get("mail-dns-example.org-dkim-s1")!.inputs.zoneId, "zone-example");
+    assert.deepEqual(outputs.dkimRecords, {
+      "default._domainkey.cospix.net": DKIM,
+      "s1._domainkey.example.org": DKIM,
+    });
+    assert.match(
+      outputs.zoneFiles["example.org"],
+      /^_dmarc\.example\.org\.\s+300\s+IN\s+TXT\s+"v=DMARC1; p=none; rua=mailto:postmaster@example\.org"$/m,
+    );
+    assert.equal(registered.has("mail-rate"), false);
+    assert.equal(registered.has("mail-firewall"), false);
+  });
+
+  it("relaying for a network listens on all interfaces, closes inbound 25 and trusts the network for signing", async () => {
+    const { registered } = await build({ ...guide, relayNetworks: ["10.0.0.0/24"], publicInterface: "net1" });
+    const postfix = registered.get("mail-postfix")!.inputs;
+    assert.deepEqual(postfix.inetInterfaces, ["all"]);
+    assert.deepEqual(postfix.mynetworks, ["$myhostname", "127.0.0.0/8", "[::1]/128", "10.0.0.0/24"]);
+    assert.equal(registered.get("mail-firewall")!.inputs.interface, "net1");
+    assert.deepEqual(registered.get("mail-dkim-cospix.net")!.inputs.trustedHosts, ["10.0.0.0/24"]);
+  });
+
+  it("an authenticated relay requires TLS; rate limits get their own resource", async () => {
+    const { registered } = await build({
+      ...guide,
+      relay: { host: "smtp.example.net", port: 587, username: "mailer", password: "s3cret" },
+      rateLimits: { defaults: { recipientLimit: 20, rateDelay: "10s" } },
+    });
+    const postfix = registered.get("mail-postfix")!.inputs;
+    assert.deepEqual(postfix.clientTls, { securityLevel: "encrypt" });
+    assert.deepEqual(postfix.relayhost, { host: "smtp.example.net", port: 587 });
+    assert.deepEqual(registered.get("mail-rate")!.inputs.defaults, { recipientLimit: 20, rateDelay: "10s" });
+  });
+
+  it("refuses a server with no sending domain", () => {
+    assert.throws(() => new SendOnlyMailServer("bad", { ...guide, domains: [] }), /domains: list at least one/);
+  });
+});
