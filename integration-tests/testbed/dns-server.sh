@@ -8,14 +8,43 @@
 # Stub resolvers and libunbound's forwarding mode both want a recursive
 # server's answers (RA set), which an authoritative server does not give.
 # Run again after changing the files: both daemons are restarted.
+#   dns-server.sh DIR [dnssec]
+# With dnssec, every zone is signed (dnssec-signzone; a KSK and a ZSK per
+# zone, made once and kept in /var/lib/nsd/keys/ZONE, so re-runs keep the
+# same keys) and nsd serves the signed zones; unbound validates them
+# (module-config "validator iterator") against each zone's KSK as a trust
+# anchor, so validated answers carry the AD bit and bogus ones get SERVFAIL.
+# Names under no anchor stay insecure (no root anchor: this config is not
+# Debian's, which loads one).
 set -euo pipefail
 dir=$1
+dnssec=${2:-}
+case "$dnssec" in "" | dnssec) ;; *) echo "dns-server.sh: second argument must be dnssec" >&2; exit 2 ;; esac
 ip=$(ip -4 -o addr show dev eth0 | awk '{ sub(/\/.*/, "", $4); print $4 }')
 mkdir -p /etc/nsd/zones /var/lib/nsd /etc/unbound
 rm -f /etc/nsd/zones/*.zone
 cp "$dir"/*.zone /etc/nsd/zones/
 zones=()
 for f in /etc/nsd/zones/*.zone; do zones+=("$(basename "$f" .zone)"); done
+modules=iterator
+if [ -n "$dnssec" ]; then
+  modules="validator iterator"
+  : >/etc/unbound/testbed-anchors.keys
+  for z in "${zones[@]}"; do
+    keys=/var/lib/nsd/keys/$z
+    if ! ls "$keys"/K*.key >/dev/null 2>&1; then
+      rm -rf "$keys"
+      mkdir -p "$keys"
+      dnssec-keygen -q -K "$keys" -a ECDSAP256SHA256 -f KSK "$z" >/dev/null
+      dnssec-keygen -q -K "$keys" -a ECDSAP256SHA256 "$z" >/dev/null
+    fi
+    # -S: take the keys from $keys, publish their DNSKEYs, sign with each for its role.
+    dnssec-signzone -q -S -K "$keys" -o "$z" -f "/etc/nsd/zones/$z.zone.signed" "/etc/nsd/zones/$z.zone" >/dev/null
+    mv "/etc/nsd/zones/$z.zone.signed" "/etc/nsd/zones/$z.zone"
+    # The KSK's DNSKEY (flags 257) is the zone's trust anchor.
+    grep -h -v '^;' "$keys"/K*.key | awk '{ for (i = 1; i < NF; i++) if ($i == "DNSKEY" && $(i + 1) == 257) print }' >>/etc/unbound/testbed-anchors.keys
+  done
+fi
 {
   cat <<CONF
 server:
@@ -48,14 +77,15 @@ server:
   logfile: /var/log/unbound.log
   use-syslog: no
   do-not-query-localhost: no
-  module-config: "iterator"
+  module-config: "$modules"
   cache-max-ttl: 0
   cache-max-negative-ttl: 0
   local-zone: "test." nodefault
   local-zone: "18.198.in-addr.arpa." transparent
-remote-control:
-  control-enable: no
 CONF
+  [ -z "$dnssec" ] || printf '  trust-anchor-file: %s\n  trust-anchor-signaling: no\n  val-log-level: 2\n' \
+    /etc/unbound/testbed-anchors.keys
+  printf 'remote-control:\n  control-enable: no\n'
   for z in "${zones[@]}"; do printf 'stub-zone:\n  name: "%s"\n  stub-addr: 127.0.0.1@5353\n' "$z"; done
 } >/etc/unbound/testbed.conf
 nsd-checkconf /etc/nsd/nsd.conf
@@ -75,8 +105,13 @@ stop /run/unbound-testbed.pid
 nsd -c /etc/nsd/nsd.conf
 unbound -c /etc/unbound/testbed.conf
 for _ in $(seq 1 50); do
-  dig +short +time=1 +tries=1 @"$ip" SOA "${zones[0]}" | grep -q . && exit 0
+  if [ -z "$dnssec" ]; then
+    dig +short +time=1 +tries=1 @"$ip" SOA "${zones[0]}" | grep -q . && exit 0
+  else
+    # Validated: the answer has the AD flag.
+    dig +dnssec +time=1 +tries=1 @"$ip" SOA "${zones[0]}" | grep -q '^;; flags:.* ad[ ;]' && exit 0
+  fi
   sleep 0.1
 done
-echo "the testbed DNS does not answer on $ip" >&2
+echo "the testbed DNS does not answer${dnssec:+ with validated (AD) answers} on $ip" >&2
 exit 1

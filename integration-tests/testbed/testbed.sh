@@ -25,9 +25,13 @@ need_root() { [ "$(id -u)" = 0 ] || { echo "testbed: must run as root" >&2; exit
 install_packages() {
   # Receivers verify with OpenDKIM, OpenDMARC and policyd-spf; nsd serves the
   # test zones; the product installs opendkim and nftables itself, but /usr is
-  # shared by all hosts and apt cannot run inside one.
+  # shared by all hosts and apt cannot run inside one. MailArchive's rotation
+  # script needs crontab and xz, and its test runs it under posh and ksh93
+  # (SmartOS's /bin/sh) as well as dash. dns-server.sh's dnssec mode signs
+  # zones with bind9-utils' dnssec-keygen and dnssec-signzone.
   local pkgs=(postfix openssh-server openssh-client socat iproute2 procps util-linux
-    opendkim opendkim-tools opendmarc postfix-policyd-spf-python nsd unbound bind9-dnsutils nftables)
+    opendkim opendkim-tools opendmarc postfix-policyd-spf-python nsd unbound bind9-dnsutils nftables
+    cron xz-utils posh ksh93u+m bind9-utils)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
