@@ -9,7 +9,7 @@ pnpm exec biome check .
 bash integration-tests/testbed/testbed.sh down-all
 trap 'bash integration-tests/testbed/testbed.sh down-all' EXIT
 mkdir -p .test-output
-mapfile -t files < <(find packages/pulumi/dist-test/test integration-tests/dist/test -name '*.test.js' | sort)
+mapfile -t files < <(find packages/pulumi/dist-test/test packages/cli/dist-test/test integration-tests/dist/test -name '*.test.js' | sort)
 # Integration test files use separate testbed hosts, so they can run side by side.
 set +e
 node --test --test-concurrency=4 --test-reporter=tap "${files[@]}" | tee .test-output/tap.txt

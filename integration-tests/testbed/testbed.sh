@@ -90,6 +90,9 @@ up() {
   ip -n "$ns" link set lo up
   ip -n "$ns" addr add "$ip/24" dev eth0
   ip -n "$ns" link set eth0 up
+  # A host brought up again has a new MAC: drop this machine's neighbour entry for its address, or
+  # clients here keep sending to the old MAC until the entry fails (a minute of SSH timeouts).
+  ip neigh flush to "$ip" dev "$BRIDGE" 2>/dev/null || true
   local dir="$STATE/$name"
   mkdir -p "$dir"/{etc,var,root}.{upper,work}
   echo "$ip" >"$dir/ip"

@@ -6,6 +6,7 @@ export {
   type SendOnlyMailServerArgs,
 } from "./components/send-only-mail-server";
 export { type DnsAuth, dnsAuthSchema } from "./dns/auth-records";
+export { InvalidConnectionError, queueShape, type SshConnectionOptions } from "./monitoring/queue-shape";
 export {
   type CapacityMonth,
   type CapacityPlan,
@@ -33,3 +34,5 @@ export { type Warmup, warmupOn } from "./ratelimit/warmup";
 export type { ConnectionArgs } from "./remote/connection";
 export { HostKeyMismatchError } from "./remote/host-key";
 export type { PlatformName } from "./remote/platform";
+export { closeAllConnections, RemoteCommandError } from "./remote/pool";
+export * from "./tools";

@@ -60,8 +60,13 @@ export type SpfMechanism = z.output<typeof spfMechanism>;
 /** An SPF mechanism as written by a user (qualifier optional). */
 export type SpfMechanismInput = z.input<typeof spfMechanism>;
 
-/** Mechanisms that cost a DNS lookup (RFC 7208 4.6.4); a record may use at most 10. */
-const QUERYING = new Set(["a", "mx", "include", "exists"]);
+/**
+ * Terms that cost a DNS lookup (RFC 7208 4.6.4): these mechanisms (`ptr`
+ * too, though it is not offered here) and the `redirect` modifier.
+ */
+export const SPF_LOOKUP_TERMS: ReadonlySet<string> = new Set(["a", "mx", "include", "exists", "ptr", "redirect"]);
+/** Lookup terms one SPF evaluation may use, includes and redirects followed (RFC 7208 4.6.4). */
+export const SPF_MAX_LOOKUPS = 10;
 
 /** zod schema of an SPF policy: mechanisms in order, ending in exactly one `all`, at most 10 lookups. */
 export const spfSchema = z
@@ -86,12 +91,12 @@ export const spfSchema = z
         message: "comes after all, so it can never match; put all last",
       });
     }
-    const lookups = m.filter((x) => QUERYING.has(x.type)).length;
-    if (lookups > 10) {
+    const lookups = m.filter((x) => SPF_LOOKUP_TERMS.has(x.type)).length;
+    if (lookups > SPF_MAX_LOOKUPS) {
       ctx.addIssue({
         code: "custom",
         path: ["mechanisms"],
-        message: `need ${lookups} DNS lookups; SPF allows 10 (RFC 7208 4.6.4), replace a, mx or include with ip4/ip6`,
+        message: `need ${lookups} DNS lookups; SPF allows ${SPF_MAX_LOOKUPS} (RFC 7208 4.6.4), replace a, mx or include with ip4/ip6`,
       });
     }
   });
