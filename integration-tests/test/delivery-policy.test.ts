@@ -34,7 +34,7 @@ function arrivals(log: string, tag: string): number[] {
   const times: number[] = [];
   for (const line of log.split("\n")) {
     const m = /^\w{3} [ \d]\d (\d\d):(\d\d):(\d\d) \S+ postfix\/cleanup\[\d+\]: \w+: message-id=<([^>]+)>/.exec(line);
-    if (!m || !m[4].startsWith(tag)) continue;
+    if (!m?.[4].startsWith(tag)) continue;
     let t = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
     if (times.length > 0 && t < times[times.length - 1]) t += 86_400;
     times.push(t);
