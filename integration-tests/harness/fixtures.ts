@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { after, before } from "node:test";
 import type { ConnectionArgs } from "@smartos-mail/pulumi";
 import { Stack } from "./engine";
-import { downHost, type TestbedHost, upHost } from "./testbed";
+import { downHost, type TestbedHost, upHost, upSmartOsHost } from "./testbed";
 
 /** Where tests keep stack state and logs (under the repo, ignored by git). */
 export const OUTPUT_DIR = path.resolve(__dirname, "..", "..", ".test-output");
@@ -29,12 +29,17 @@ export function connectionTo(h: TestbedHost): ConnectionArgs {
 /**
  * Gives the enclosing test suite a fresh testbed host: brought up before its
  * tests, torn down after. Returns a getter (the host exists once `before` ran).
+ * `personality: "smartos"` makes it an emulated SmartOS global zone (see upSmartOsHost).
  */
-export function suiteHost(name: string, index: number): () => TestbedHost {
+export function suiteHost(
+  name: string,
+  index: number,
+  personality: "debian" | "smartos" = "debian",
+): () => TestbedHost {
   let host: TestbedHost | undefined;
   before(() => {
     downHost(name);
-    host = upHost(name, index);
+    host = personality === "smartos" ? upSmartOsHost(name, index) : upHost(name, index);
   });
   after(() => downHost(name));
   return () => {

@@ -22,9 +22,23 @@ export interface TestbedHost {
 
 /** Starts (or reuses) a testbed host; index N gives address 198.18.0.(10+N). */
 export function upHost(name: string, index: number): TestbedHost {
-  execFileSync("bash", [SCRIPT, "up", name, String(index)], { stdio: ["ignore", "ignore", "inherit"] });
+  return bringUp("up", name, index);
+}
+
+function bringUp(command: "up" | "up-smartos", name: string, index: number): TestbedHost {
+  execFileSync("bash", [SCRIPT, command, name, String(index)], { stdio: ["ignore", "ignore", "inherit"] });
   const info = JSON.parse(execFileSync("bash", [SCRIPT, "info", name], { encoding: "utf8" }));
   return { ...info, privateKey: readFileSync(info.privateKeyPath, "utf8") };
+}
+
+/**
+ * Starts (or reuses) a testbed host with a SmartOS personality (`testbed.sh
+ * up-smartos`): emulated vmadm, imgadm, zfs, sysinfo, SMF and pkgin, and real
+ * Postfix in the pkgsrc layout. It plays a global zone and, at the addresses
+ * vmadm plumbs, its zones.
+ */
+export function upSmartOsHost(name: string, index: number): TestbedHost {
+  return bringUp("up-smartos", name, index);
 }
 
 /** Stops a testbed host and removes its state. */

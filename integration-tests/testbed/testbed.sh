@@ -13,6 +13,8 @@
 #   testbed.sh info NAME          host facts as JSON (ip, port, fingerprint, key path)
 #   testbed.sh exec NAME CMD...   run CMD inside the host (test inspection only)
 #   testbed.sh run NAME SCRIPT ARG...  run a bash script of this machine inside the host
+#   testbed.sh up-smartos NAME INDEX   up, then give the host a SmartOS personality (smartos-host.sh;
+#                                      needs the emulators built: pnpm exec tsc -b)
 set -euo pipefail
 
 STATE=${SMTB_STATE:-/srv/smartos-mail-testbed}
@@ -161,6 +163,19 @@ host_run() {
   host_exec "$name" bash "$STATE/$name/scripts/$(basename "$script")" "$@"
 }
 
+# `up`, then the SmartOS personality, once: emulated vmadm, zfs, imgadm,
+# sysinfo, SMF and pkgin, and Debian's Postfix in the pkgsrc layout.
+up_smartos() {
+  local name=$1 dir="$STATE/$1" emulator="$HERE/../dist/smartos"
+  up "$name" "$2"
+  [ ! -f "$dir/smartos" ] || return 0
+  [ -f "$emulator/vmadm.js" ] || { echo "testbed: $emulator/vmadm.js is missing; build first (pnpm exec tsc -b)" >&2; exit 1; }
+  rm -rf "$dir/smartos-emulator"
+  cp -r "$emulator" "$dir/smartos-emulator"
+  host_run "$name" "$HERE/smartos-host.sh" "$dir/smartos-emulator" "$name" "$dir"
+  touch "$dir/smartos"
+}
+
 need_root
 case "${1:-}" in
   install) install_packages ;;
@@ -172,10 +187,17 @@ case "${1:-}" in
     flock 9
     up "$2" "$3"
     ;;
+  up-smartos)
+    install_packages
+    mkdir -p "$STATE"
+    exec 9>"$STATE/.lock"
+    flock 9
+    up_smartos "$2" "$3"
+    ;;
   down) down "$2" ;;
   down-all) down_all ;;
   info) info "$2" ;;
   exec) shift; host_exec "$@" ;;
   run) shift; host_run "$@" ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac

@@ -29,6 +29,14 @@ export {
   type TransportArgs,
   type WarmupArgs,
 } from "./providers/rate-limit-transport";
+export {
+  SmartOsZone,
+  type SmartOsZoneArgs,
+  type ZoneManifestArgs,
+  type ZoneNicArgs,
+  type ZoneSshArgs,
+} from "./providers/smartos-zone";
+export { ZoneDatasets, type ZoneDatasetsArgs } from "./providers/zone-datasets";
 export { type RateLimitInputs, rateLimitSchema, ratePolicy } from "./ratelimit/policy";
 export { type Warmup, warmupOn } from "./ratelimit/warmup";
 export type { ConnectionArgs } from "./remote/connection";

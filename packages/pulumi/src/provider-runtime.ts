@@ -8,6 +8,8 @@ import { inboundSmtpFirewallProvider } from "./providers/inbound-smtp-firewall";
 import { openDkimKeyProvider } from "./providers/opendkim-key";
 import { postfixConfigProvider } from "./providers/postfix-config";
 import { rateLimitTransportProvider } from "./providers/rate-limit-transport";
+import { smartOsZoneProvider } from "./providers/smartos-zone";
+import { zoneDatasetsProvider } from "./providers/zone-datasets";
 
 /** Hook implementations by resource kind. */
 export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = {
@@ -15,4 +17,6 @@ export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = 
   openDkimKey: openDkimKeyProvider,
   rateLimitTransport: rateLimitTransportProvider,
   inboundSmtpFirewall: inboundSmtpFirewallProvider,
+  smartOsZone: smartOsZoneProvider,
+  zoneDatasets: zoneDatasetsProvider,
 };

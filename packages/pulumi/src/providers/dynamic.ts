@@ -1,7 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The resources whose implementations live in `provider-runtime`. */
-export type ResourceKind = "postfixConfig" | "openDkimKey" | "rateLimitTransport" | "inboundSmtpFirewall";
+export type ResourceKind =
+  | "postfixConfig"
+  | "openDkimKey"
+  | "rateLimitTransport"
+  | "inboundSmtpFirewall"
+  | "smartOsZone"
+  | "zoneDatasets";
 
 /**
  * The provider object handed to `pulumi.dynamic.Resource`. The SDK serializes

@@ -1,0 +1,160 @@
+/**
+ * EMULATOR of pkgin(1) for the testbed's SmartOS personality, written from
+ * pkgin(1) and the layout of pkgsrc's Postfix on SmartOS (prefix /opt/local,
+ * configuration in /opt/local/etc/postfix, data in /var/db/postfix, an SMF
+ * service network/postfix). Installed as /opt/local/bin/pkgin in a test host
+ * only. Nothing is downloaded: a package is Debian's already-installed
+ * binaries laid out the pkgsrc way.
+ *
+ * Covers: `[-y] install|in PKG...` for the one package the testbed offers,
+ * postfix: /opt/local/sbin gets Postfix's commands as wrappers that point
+ * Debian's binaries at config_directory /opt/local/etc/postfix (MAIL_CONFIG;
+ * postdrop and postqueue are set-gid copies, so `postfix check` is clean),
+ * /opt/local/bin gets newaliases and mailq, main.cf gets the pkgsrc
+ * directories and alias database, Debian's /etc/postfix/main.cf lists the
+ * directory in alternate_config_directories (the set-gid programs insist),
+ * and the SMF service svc:/network/postfix:default is registered disabled,
+ * as a manifest import leaves it. Also `list|ls` and `avail|av`.
+ * "already installed" and "not available in the repository" as pkgin says.
+ */
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { loadServices, saveServices } from "./smf";
+import { CommandFailure, host, readJson, runCli, statePath, withLock, writeJson } from "./state";
+
+const PREFIX = "/opt/local";
+const CONFIG = `${PREFIX}/etc/postfix`;
+const INSTALLED = statePath("pkgin", "installed.json");
+const COMMENT = "Fast, easy to administer, and secure mail transfer agent";
+
+/** Postfix's commands that only need MAIL_CONFIG pointed at the pkgsrc configuration. */
+const WRAPPED = [
+  "postalias",
+  "postcat",
+  "postconf",
+  "postfix",
+  "postkick",
+  "postlock",
+  "postlog",
+  "postmap",
+  "postmulti",
+  "postsuper",
+  "sendmail",
+];
+
+function wrapper(path: string, exec: string): void {
+  writeFileSync(
+    path,
+    `#!/bin/sh\n# pkgsrc layout in the testbed (see pkgin.ts): Debian's Postfix with config_directory ${CONFIG}.\nMAIL_CONFIG=\${MAIL_CONFIG:-${CONFIG}}; export MAIL_CONFIG\nexec ${exec} "$@"\n`,
+  );
+  chmodSync(path, 0o755);
+}
+
+function postfixVersion(): string {
+  return host("/usr/sbin/postconf", ["-d", "-h", "mail_version"], "postconf").trim();
+}
+
+function installPostfix(): void {
+  mkdirSync(`${PREFIX}/sbin`, { recursive: true });
+  mkdirSync(`${PREFIX}/bin`, { recursive: true });
+  mkdirSync(`${PREFIX}/libexec`, { recursive: true });
+  mkdirSync(CONFIG, { recursive: true });
+  host("cp", ["-rL", "/etc/postfix/.", `${CONFIG}/`], "copy the default configuration");
+  host("cp", ["/etc/aliases", `${CONFIG}/aliases`], "copy the aliases");
+  if (!existsSync(`${PREFIX}/libexec/postfix`)) symlinkSync("/usr/lib/postfix/sbin", `${PREFIX}/libexec/postfix`);
+  for (const c of WRAPPED) wrapper(`${PREFIX}/sbin/${c}`, `/usr/sbin/${c}`);
+  for (const c of ["postdrop", "postqueue"]) {
+    host("install", ["-m", "2555", "-g", "postdrop", `/usr/sbin/${c}`, `${PREFIX}/sbin/${c}`], `install ${c}`);
+  }
+  wrapper(`${PREFIX}/bin/newaliases`, `${PREFIX}/sbin/sendmail -I`);
+  wrapper(`${PREFIX}/bin/mailq`, `${PREFIX}/sbin/sendmail -bp`);
+  mkdirSync("/var/db/postfix", { recursive: true });
+  host("chown", ["postfix", "/var/db/postfix"], "chown /var/db/postfix");
+  host(
+    `${PREFIX}/sbin/postconf`,
+    [
+      "-c",
+      CONFIG,
+      "-e",
+      `command_directory=${PREFIX}/sbin`,
+      `daemon_directory=${PREFIX}/libexec/postfix`,
+      `meta_directory=${CONFIG}`,
+      "data_directory=/var/db/postfix",
+      `sendmail_path=${PREFIX}/sbin/sendmail`,
+      `newaliases_path=${PREFIX}/bin/newaliases`,
+      `mailq_path=${PREFIX}/bin/mailq`,
+      `alias_maps=hash:${CONFIG}/aliases`,
+      `alias_database=hash:${CONFIG}/aliases`,
+    ],
+    "configure the pkgsrc directories",
+  );
+  host("/usr/sbin/postconf", ["-e", `alternate_config_directories=${CONFIG}`], "allow the configuration directory");
+  host(`${PREFIX}/bin/newaliases`, [], "newaliases");
+  const postfix = `${PREFIX}/sbin/postfix`;
+  withLock("smf", () => {
+    const services = loadServices();
+    services["svc:/network/postfix:default"] = {
+      fmri: "svc:/network/postfix:default",
+      start: [postfix, "start"],
+      stop: [postfix, "stop"],
+      refresh: [postfix, "reload"],
+      probe: [postfix, "status"],
+      enabled: false,
+      state: "disabled",
+      stime: new Date().toISOString(),
+    };
+    saveServices(services);
+  });
+}
+
+/** What the testbed's repository offers: package name -> version, comment, installer. */
+function repository(): Record<string, { version: string; comment: string; install: () => void }> {
+  return { postfix: { version: postfixVersion(), comment: COMMENT, install: installPostfix } };
+}
+
+function listing(packages: Record<string, string>): string {
+  const repo = repository();
+  return Object.entries(packages)
+    .map(([name, version]) => `${`${name}-${version}`.padEnd(24)}${repo[name]?.comment ?? ""}\n`)
+    .join("");
+}
+
+runCli((argv) => {
+  const args = argv.filter((a) => a !== "-y");
+  const [command, ...packages] = args;
+  const installed = readJson<Record<string, string>>(INSTALLED, {});
+  switch (command) {
+    case "list":
+    case "ls":
+      process.stdout.write(listing(installed));
+      return;
+    case "avail":
+    case "av":
+      process.stdout.write(listing(Object.fromEntries(Object.entries(repository()).map(([n, p]) => [n, p.version]))));
+      return;
+    case "install":
+    case "in": {
+      if (packages.length === 0) throw new CommandFailure("pkgin: missing package name", 1);
+      const repo = repository();
+      for (const name of packages) {
+        if (!repo[name]) throw new CommandFailure(`${name} is not available in the repository`);
+      }
+      for (const name of packages) {
+        const label = `${name}-${repo[name].version}`;
+        if (installed[name]) {
+          process.stdout.write(`${label} is already installed\n`);
+          continue;
+        }
+        process.stdout.write(`installing ${label}...\n`);
+        repo[name].install();
+        installed[name] = repo[name].version;
+        writeJson(INSTALLED, installed);
+      }
+      return;
+    }
+    default:
+      throw new CommandFailure(
+        `pkgin: ${command === undefined ? "missing command" : `'${command}' is not emulated`}; the testbed's pkgin covers install, list, avail`,
+        1,
+      );
+  }
+});

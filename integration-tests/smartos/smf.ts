@@ -1,0 +1,161 @@
+/**
+ * EMULATOR of the Service Management Facility for the testbed's SmartOS
+ * personality, written from smf(7), svcadm(8) and svcs(1) as documented for
+ * illumos. Shared by svcadm.ts, svcs.ts and pkgin.ts (which registers a
+ * package's service as the pkgsrc package's manifest import would).
+ *
+ * A service is its FMRI and its start, stop and refresh methods: real
+ * commands of the test host (for Postfix, the pkgsrc-layout `postfix start`,
+ * `postfix stop` and `postfix reload`), so svcadm drives the real daemon.
+ * Covers states disabled, online and maintenance: a failing method puts the
+ * service in maintenance, and an online service whose processes are gone
+ * (its probe fails) shows as maintenance, where SMF's restarter would have
+ * given up. Stopping waits until the processes are gone, as SMF waits for
+ * the service's contract to empty. Method output goes to
+ * /var/svc/log/<service>.log as on illumos.
+ * Not covered: dependencies, offline/degraded states, contracts, properties.
+ */
+import { execFileSync } from "node:child_process";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { CommandFailure, readJson, statePath, writeJson } from "./state";
+
+/** An SMF state. */
+export type ServiceState = "online" | "disabled" | "maintenance";
+
+/** A service instance. */
+export interface Service {
+  /** Full FMRI, e.g. svc:/network/postfix:default. */
+  fmri: string;
+  /** Method commands, as argv. */
+  start: string[];
+  stop: string[];
+  refresh: string[];
+  /** Exits 0 while the service's processes run. */
+  probe: string[];
+  enabled: boolean;
+  state: ServiceState;
+  /** When the state last changed (ISO 8601). */
+  stime: string;
+}
+
+const FILE = statePath("smf", "services.json");
+
+/** Every registered service by FMRI. */
+export function loadServices(): Record<string, Service> {
+  return readJson<Record<string, Service>>(FILE, {});
+}
+
+/** Stores the services. */
+export function saveServices(services: Record<string, Service>): void {
+  writeJson(FILE, services);
+}
+
+/**
+ * The services an FMRI pattern names: a full FMRI, or its tail after any
+ * `/` (postfix, network/postfix, network/postfix:default), as svcadm(8)
+ * abbreviations work.
+ */
+export function matching(services: Record<string, Service>, pattern: string, command: string): Service[] {
+  const found = Object.values(services).filter((s) => {
+    const full = s.fmri;
+    const noInstance = full.replace(/:default$/, "");
+    return [full, noInstance].some((f) => f === pattern || f.endsWith(`/${pattern}`) || f === `svc:/${pattern}`);
+  });
+  if (found.length === 0) throw new CommandFailure(`${command}: Pattern '${pattern}' doesn't match any instances`);
+  return found;
+}
+
+function logFile(s: Service): string {
+  return `/var/svc/log/${s.fmri.replace(/^svc:\//, "").replaceAll("/", "-")}.log`;
+}
+
+function method(s: Service, name: "start" | "stop" | "refresh"): boolean {
+  mkdirSync("/var/svc/log", { recursive: true });
+  const log = logFile(s);
+  appendFileSync(log, `[ ${new Date().toUTCString()} Executing ${name} method ("${s[name].join(" ")}") ]\n`);
+  try {
+    appendFileSync(
+      log,
+      execFileSync(s[name][0], s[name].slice(1), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+    );
+    appendFileSync(log, `[ ${new Date().toUTCString()} Method "${name}" exited with status 0 ]\n`);
+    return true;
+  } catch (err) {
+    const e = err as { status?: number; stdout?: string; stderr?: string };
+    appendFileSync(
+      log,
+      `${e.stdout ?? ""}${e.stderr ?? ""}[ Method "${name}" exited with status ${e.status ?? "?"} ]\n`,
+    );
+    return false;
+  }
+}
+
+function running(s: Service): boolean {
+  try {
+    execFileSync(s.probe[0], s.probe.slice(1), { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the stop method and waits (at most 60 s) until the service's processes
+ * are gone, as SMF waits for the service's contract to empty: `postfix stop`
+ * only signals the master process and returns. Stopped means no processes
+ * left, whatever the method's exit status.
+ */
+function stopped(s: Service): boolean {
+  method(s, "stop");
+  for (let i = 0; i < 600 && running(s); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  return !running(s);
+}
+
+function enter(s: Service, state: ServiceState): void {
+  if (s.state !== state) s.stime = new Date().toISOString();
+  s.state = state;
+}
+
+/** The state svcs reports: an online service whose processes died is in maintenance. */
+export function observedState(s: Service): ServiceState {
+  if (s.state !== "online") return s.state;
+  return running(s) ? "online" : "maintenance";
+}
+
+/** svcadm enable: marks the service enabled and starts it unless it is online or in maintenance. */
+export function enable(s: Service): void {
+  s.enabled = true;
+  if (observedState(s) !== s.state) enter(s, "maintenance");
+  if (s.state === "disabled") enter(s, method(s, "start") ? "online" : "maintenance");
+}
+
+/** svcadm disable: marks the service disabled and stops it if it runs. */
+export function disable(s: Service): void {
+  s.enabled = false;
+  if (s.state === "online" && !stopped(s)) {
+    enter(s, "maintenance");
+    return;
+  }
+  enter(s, "disabled");
+}
+
+/** svcadm refresh: an online service re-reads its configuration (its refresh method). */
+export function refresh(s: Service): void {
+  if (s.state === "online" && !method(s, "refresh")) enter(s, "maintenance");
+}
+
+/** svcadm restart: an online service is stopped and started again. */
+export function restart(s: Service): void {
+  if (s.state !== "online") return;
+  enter(s, stopped(s) && method(s, "start") ? "online" : "maintenance");
+}
+
+/** svcadm clear: a service in maintenance is started again if enabled, else marked disabled. */
+export function clear(s: Service): void {
+  if (observedState(s) !== "maintenance") return;
+  if (!s.enabled) {
+    enter(s, "disabled");
+    return;
+  }
+  enter(s, stopped(s) && method(s, "start") ? "online" : "maintenance");
+}

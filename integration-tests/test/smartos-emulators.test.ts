@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { suiteHost } from "../harness/fixtures";
+import { hostShell } from "../harness/testbed";
+
+const HOST = "szemu";
+const IMAGE = "088b97b0-e1a1-11e5-b895-9baa2086eb33";
+const PATH = "PATH=/opt/local/sbin:/opt/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function run(command: string): { stdout: string; stderr: string; code: number } {
+  return hostShell(HOST, `${PATH}; ${command}`);
+}
+
+function ok(command: string): string {
+  const r = run(command);
+  assert.equal(r.code, 0, `${command} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+function createZone(manifest: Record<string, unknown>): string {
+  const payload = JSON.stringify({ brand: "joyent", image_uuid: IMAGE, ...manifest });
+  const r = run(`echo '${payload}' | vmadm create`);
+  assert.equal(r.code, 0, r.stderr);
+  return /Successfully created VM (\S+)/.exec(r.stderr)![1];
+}
+
+describe("the SmartOS emulators behave as their man pages say (the product relies on these)", () => {
+  suiteHost(HOST, 22, "smartos");
+  let zone: string;
+
+  before(() => {
+    ok(`imgadm import ${IMAGE}`);
+    zone = createZone({ delegate_dataset: true, quota: 20, nics: [{ nic_tag: "external", ips: ["198.18.0.35/24"] }] });
+  });
+
+  it("vmadm refuses to update create-only properties and leaves the VM as it was", () => {
+    for (const property of [`brand=lx`, `image_uuid=5e1d7e57-0000-4000-8000-00000000b002`, "delegate_dataset=false"]) {
+      const r = run(`vmadm update ${zone} ${property}`);
+      assert.equal(r.code, 1, property);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `Failed to update VM ${zone}: Invalid payload\\n[\\s\\S]*"bad_properties": \\[\\s*"${property.split("=")[0]}"`,
+        ),
+      );
+    }
+    const vm = JSON.parse(ok(`vmadm get ${zone}`));
+    assert.deepEqual([vm.brand, vm.image_uuid, vm.datasets], ["joyent", IMAGE, [`zones/${zone}/data`]]);
+  });
+
+  it("vmadm create refuses an image that is not imported and a nic tag the global zone lacks", () => {
+    const r = run(
+      `echo '{"brand":"joyent","image_uuid":"5e1d7e57-0000-4000-8000-00000000b002","nics":[{"nic_tag":"nosuch","ips":["dhcp"]}]}' | vmadm create`,
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /"bad_values": \[\s*"nics\.0\.nic_tag",\s*"image_uuid"\s*\]/);
+    assert.equal(ok("vmadm list -p -H -o uuid"), `${zone}\n`);
+  });
+
+  it("imgadm import fails for an image the source does not have", () => {
+    const r = run("imgadm import 00000000-0000-4000-8000-000000000000");
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /error \(ActiveImageNotFound\): an active image "00000000-0000-4000-8000-000000000000" was not found/,
+    );
+  });
+
+  it("a quota is enforced, and a dataset with children is destroyed only with -r", () => {
+    ok(`zfs create -o quota=1M zones/${zone}/data/small && zfs create zones/${zone}/data/small/child`);
+    const full = run(`dd if=/dev/zero of=/zones/${zone}/data/small/blob bs=64k count=64`);
+    assert.notEqual(full.code, 0);
+    assert.match(full.stderr, /No space left on device/);
+    const r = run(`zfs destroy zones/${zone}/data/small`);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `filesystem has children\\nuse '-r' to destroy the following datasets:\\nzones/${zone}/data/small/child`,
+      ),
+    );
+    ok(`zfs destroy -r zones/${zone}/data/small`);
+    assert.equal(run(`zfs list zones/${zone}/data/small`).code, 1);
+  });
+
+  it("the guide's dataset commands, run as written, hit the caveats ZoneDatasets works around", () => {
+    const mailMode = ok("stat -c '%a %U %G' /var/mail");
+    assert.equal(mailMode, "2775 root mail\n");
+    const guide = run(`UUID=${zone}
+zfs set mountpoint=none zones/$UUID/data
+rmdir -p /zones/$UUID /var/mail/\\:saved /var/spool/postfix/etc
+echo "rmdir: $?"
+zfs create -o quota=980G -o mountpoint=/var/mail zones/$UUID/data/mail
+echo "mail: $?"
+zfs create -o quota=10G -o mountpoint=/var/spool/postfix zones/$UUID/data/mail/postfix
+echo "postfix: $?"`);
+    // rmdir -p: /zones/$UUID still holds data, the delegated dataset's old mountpoint, which stays behind;
+    // and -p climbs to /var. (Here both are also mount points, which Linux reports as busy first.)
+    assert.match(
+      guide.stderr,
+      new RegExp(`rmdir: failed to remove '/zones/${zone}': (Directory not empty|Device or resource busy)`),
+    );
+    assert.match(
+      guide.stderr,
+      /rmdir: failed to remove directory '\/var': (Directory not empty|Device or resource busy)/,
+    );
+    assert.equal(run(`test -d /zones/${zone}/data`).code, 0);
+    assert.match(guide.stdout, /^rmdir: 1$/m);
+    // The mail dataset mounts, but on a /var/mail that rmdir -p removed: its mode and group are lost.
+    assert.match(guide.stdout, /^mail: 0$/m);
+    assert.equal(ok("stat -c '%a %U %G' /var/mail"), "755 root root\n");
+    // The spool holds Postfix's queue, so ZFS will not mount on it.
+    assert.match(guide.stdout, /^postfix: 1$/m);
+    assert.match(
+      guide.stderr,
+      /cannot mount '\/var\/spool\/postfix': directory is not empty\nfilesystem successfully created, but not mounted/,
+    );
+    assert.equal(ok(`zfs get -H -o value mounted zones/${zone}/data/mail/postfix`), "no\n");
+  });
+
+  it("svcadm drives the real Postfix and svcs reports what runs: disabled, online, maintenance when it died", () => {
+    ok("svcadm disable -s postfix");
+    assert.equal(ok("svcs -H -o state postfix"), "disabled\n");
+    assert.notEqual(run("/opt/local/sbin/postfix status").code, 0);
+    ok("svcadm enable -s postfix");
+    assert.equal(ok("svcs -H -o state network/postfix"), "online\n");
+    ok("kill -9 $(cat /var/spool/postfix/pid/master.pid)");
+    assert.equal(ok("svcs -H -o state svc:/network/postfix:default"), "maintenance\n");
+    ok("svcadm clear postfix");
+    assert.equal(ok("svcs -H -o state postfix"), "online\n");
+    const r = run("svcadm enable nosuch");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /svcadm: Pattern 'nosuch' doesn't match any instances/);
+  });
+
+  it("digest -a sha256 prints the bare hex digest, as the smartos profile expects", () => {
+    assert.equal(ok("digest -a sha256 /etc/hostname"), ok("sha256sum /etc/hostname | cut -d' ' -f1"));
+  });
+});

@@ -1,0 +1,430 @@
+import { createHash } from "node:crypto";
+import { isIP } from "node:net";
+import { isDeepStrictEqual } from "node:util";
+import { z } from "zod";
+import { hasControlChars, isHostname } from "../validation/names";
+
+// ---------------------------------------------------------------- values
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const uuid = z.string().regex(UUID, "must be a lower-case UUID such as 088b97b0-e1a1-11e5-b895-9baa2086eb33");
+
+const mib = (min: number, what: string) =>
+  z.number().int("must be a whole number of MiB").min(min, `must be at least ${min} MiB (${what})`);
+
+const count = (what: string) =>
+  z.number().int(`must be a whole number (${what})`).min(0, `must be 0 or more (${what})`);
+
+const text = z
+  .string()
+  .min(1, "must not be empty")
+  .refine((v) => !hasControlChars(v), { message: "must have no control characters (newlines, tabs)" });
+
+const ipAddress = z.string().refine((v) => isIP(v) !== 0, { message: "must be an IPv4 or IPv6 address" });
+
+const ipv4 = z.string().refine((v) => isIP(v) === 4, { message: "must be an IPv4 address such as 203.0.113.1" });
+
+/** One entry of `nics.*.ips`: an address with its prefix length, `dhcp` or `addrconf` (vmadm(8)). */
+const nicAddress = z.string().refine(
+  (v) => {
+    if (v === "dhcp" || v === "addrconf") return true;
+    const [ip, prefix, ...rest] = v.split("/");
+    const family = isIP(ip);
+    return (
+      rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(prefix ?? "") && Number(prefix) <= (family === 4 ? 32 : 128)
+    );
+  },
+  {
+    message:
+      "must be an address with its prefix length such as 203.0.113.25/24 (vmadm takes CIDR, not a netmask), dhcp or addrconf",
+  },
+);
+
+const compression = z.enum(
+  ["on", "off", "lzjb", "lz4", "zle", "gzip", ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `gzip-${n}`)],
+  {
+    error: "must be one of on, off, lzjb, lz4, zle, gzip, gzip-1 .. gzip-9",
+  },
+);
+
+const metadataKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_:.-]{1,128}$/, "must be 1..128 letters, digits, _ : . or - (a metadata key)");
+
+/** zod schema of one nic (`nics.*` in vmadm(8)). */
+export const nicSchema = z
+  .object({
+    nic_tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{1,31}$/, "must be a nic tag listed in the global zone's sysinfo NIC Names, e.g. external"),
+    ips: z
+      .array(nicAddress)
+      .min(1, "must list at least one address: ip/prefix, dhcp or addrconf")
+      .max(20, "may list at most 20 addresses (vmadm's limit)"),
+    gateways: z.array(ipv4).optional(),
+    primary: z
+      .literal(true, { error: "may only be true: mark the one primary nic, leave it out on the others" })
+      .optional(),
+    mac: z
+      .string()
+      .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, "must be a lower-case MAC address such as 90:b8:d0:12:34:56")
+      .optional(),
+    vlan_id: z.number().int().min(0, "must be 0 (no VLAN) to 4095").max(4095, "must be 0 (no VLAN) to 4095").optional(),
+    mtu: z.number().int().min(576, "must be 576 to 9000").max(9000, "must be 576 to 9000").optional(),
+    allow_ip_spoofing: z.boolean().optional(),
+    allow_dhcp_spoofing: z.boolean().optional(),
+    allow_mac_spoofing: z.boolean().optional(),
+    allow_restricted_traffic: z.boolean().optional(),
+    allowed_ips: z.array(z.string()).optional(),
+  })
+  .strict();
+
+/** A validated nic. */
+export type NicSpec = z.output<typeof nicSchema>;
+
+/** The static addresses of a nic, as [address, prefix length]. */
+function staticAddresses(nic: { ips: string[] }): [string, number][] {
+  return nic.ips.filter((a) => a.includes("/")).map((a) => [a.split("/")[0], Number(a.split("/")[1])]);
+}
+
+function v4Number(ip: string): number {
+  return ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+function inNetwork(ip: string, network: string, prefix: number): boolean {
+  const size = 2 ** (32 - prefix);
+  return Math.floor(v4Number(ip) / size) === Math.floor(v4Number(network) / size);
+}
+
+/**
+ * zod schema of the vmadm manifest a SmartOsZone is created from: vmadm(8)'s
+ * property names, for OS zones (brand joyent or lx). Properties left out get
+ * vmadm's defaults and are not managed afterwards.
+ */
+export const zoneManifestSchema = z
+  .object({
+    alias: text.max(128, "must be at most 128 characters").optional(),
+    hostname: z
+      .string()
+      .refine((v) => isHostname(v), {
+        message: "must be a host name such as cospix-pdx0-mx1 (letters, digits, hyphens, dots)",
+      })
+      .optional(),
+    brand: z
+      .enum(["joyent", "lx"], { error: "must be joyent (a SmartOS zone) or lx (a Linux zone)" })
+      .default("joyent"),
+    image_uuid: uuid,
+    max_physical_memory: mib(128, "the zone's RAM cap").optional(),
+    max_locked_memory: mib(1, "at most max_physical_memory").optional(),
+    max_swap: mib(256, "at least max_physical_memory and 256").optional(),
+    max_lwps: z.number().int().min(1, "must be at least 1").optional(),
+    cpu_cap: count("percent of one CPU; 100 is one CPU, 0 is no cap").optional(),
+    cpu_shares: count("fair-share scheduler shares").optional(),
+    zfs_io_priority: count("relative I/O priority").optional(),
+    quota: count("GiB of the zone's file system; 0 is no quota").optional(),
+    tmpfs: count("MiB of memory for /tmp; 0 is no tmpfs").optional(),
+    delegate_dataset: z.boolean().default(false),
+    dns_domain: z
+      .string()
+      .refine((v) => isHostname(v), { message: "must be a domain name such as example.com" })
+      .optional(),
+    nics: z.array(nicSchema).optional(),
+    resolvers: z.array(ipAddress).optional(),
+    maintain_resolvers: z.boolean().optional(),
+    customer_metadata: z.record(metadataKey, z.string()).optional(),
+    internal_metadata: z.record(metadataKey, z.string()).optional(),
+    tags: z.record(metadataKey, z.union([z.string(), z.number(), z.boolean()])).optional(),
+    autoboot: z.boolean().optional(),
+    firewall_enabled: z.boolean().optional(),
+    limit_priv: text.optional(),
+    fs_allowed: z.string().optional(),
+    owner_uuid: uuid.optional(),
+    billing_id: uuid.optional(),
+    package_name: text.optional(),
+    package_version: text.optional(),
+    zfs_root_compression: compression.optional(),
+    zfs_data_compression: compression.optional(),
+    kernel_version: z
+      .string()
+      .regex(/^\d+\.\d+(\.\d+)?$/, "must be a Linux version such as 4.3.0")
+      .optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const primaries = (m.nics ?? []).flatMap((n, i) => (n.primary ? [i] : []));
+    if (primaries.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["nics"],
+        message: `only one nic may be primary; nics[${primaries.join("] and nics[")}] are`,
+      });
+    }
+    (m.nics ?? []).forEach((nic, i) => {
+      const v4 = staticAddresses(nic).filter(([ip]) => isIP(ip) === 4);
+      (nic.gateways ?? []).forEach((gw, g) => {
+        if (v4.length > 0 && !v4.some(([ip, prefix]) => inNetwork(gw, ip, prefix))) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["nics", i, "gateways", g],
+            message: `${gw} is not in this nic's network (${v4.map(([ip, p]) => `${ip}/${p}`).join(", ")}); the zone could not reach it`,
+          });
+        }
+      });
+    });
+    const physical = m.max_physical_memory ?? 256;
+    if (m.max_locked_memory !== undefined && m.max_locked_memory > physical) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["max_locked_memory"],
+        message: `${m.max_locked_memory} MiB is more than max_physical_memory (${physical} MiB); vmadm refuses it`,
+      });
+    }
+    if (m.max_swap !== undefined && m.max_swap < physical) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["max_swap"],
+        message: `${m.max_swap} MiB is less than max_physical_memory (${physical} MiB); vmadm refuses it`,
+      });
+    }
+    if (m.kernel_version !== undefined && m.brand !== "lx") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kernel_version"],
+        message: "applies to lx zones only; remove it or use brand lx",
+      });
+    }
+    if (m.zfs_data_compression !== undefined && !m.delegate_dataset) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["zfs_data_compression"],
+        message: "applies to the delegated dataset only; set delegate_dataset: true or remove it",
+      });
+    }
+    for (const key of Object.keys(m.customer_metadata ?? {})) {
+      if (key.endsWith("_pw")) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["customer_metadata", key],
+          message: "keys ending in _pw are read from internal_metadata (vmadm(8)); put it there",
+        });
+      }
+    }
+  });
+
+/** A validated manifest with defaults applied. */
+export type ZoneManifest = z.output<typeof zoneManifestSchema>;
+
+// ---------------------------------------------------------------- what vmadm can change
+
+/**
+ * Properties `vmadm update` changes in place ("update: yes" in vmadm(8)).
+ * The rest of the manifest is create-only: brand, image_uuid,
+ * delegate_dataset and dns_domain are changed by replacing the zone.
+ */
+export const UPDATABLE = [
+  "alias",
+  "hostname",
+  "max_physical_memory",
+  "max_locked_memory",
+  "max_swap",
+  "max_lwps",
+  "cpu_cap",
+  "cpu_shares",
+  "zfs_io_priority",
+  "quota",
+  "tmpfs",
+  "resolvers",
+  "maintain_resolvers",
+  "autoboot",
+  "firewall_enabled",
+  "limit_priv",
+  "fs_allowed",
+  "owner_uuid",
+  "billing_id",
+  "package_name",
+  "package_version",
+  "zfs_root_compression",
+  "zfs_data_compression",
+  "kernel_version",
+] as const;
+
+/** Create-only properties: a different value replaces the zone. */
+export const CREATE_ONLY = ["brand", "image_uuid", "delegate_dataset", "dns_domain"] as const;
+
+/** Key-value properties, updated with `set_X` and `remove_X`. */
+const KEY_VALUE = ["customer_metadata", "internal_metadata", "tags"] as const;
+
+/** The nic properties this library manages; `mac` and `interface` identify a nic and are not updated. */
+const NIC_FIELDS = [
+  "nic_tag",
+  "ips",
+  "gateways",
+  "vlan_id",
+  "mtu",
+  "allow_ip_spoofing",
+  "allow_dhcp_spoofing",
+  "allow_mac_spoofing",
+  "allow_restricted_traffic",
+  "allowed_ips",
+] as const;
+
+/** A nic as `vmadm get` shows it. */
+export interface LiveNic {
+  mac: string;
+  interface: string;
+  nic_tag: string;
+  ips: string[];
+  primary?: boolean;
+  gateways?: string[];
+  [field: string]: unknown;
+}
+
+/** What `vmadm get` says about the properties a SmartOsZone can manage (the drift refresh shows). */
+export interface LiveZone {
+  uuid: string;
+  state: string;
+  brand: string;
+  image_uuid: string;
+  /** Whether the zone has its delegated dataset. */
+  delegate_dataset: boolean;
+  /** The zone's extra datasets (`datasets` in `vmadm get`), e.g. zones/<uuid>/data. */
+  datasets: string[];
+  dns_domain?: string;
+  nics: LiveNic[];
+  /** Metadata as key -> {@link metadataDigest} of the value: drift shows, the values (often secrets) stay out of state. */
+  customer_metadata: Record<string, string>;
+  /** As customer_metadata. */
+  internal_metadata: Record<string, string>;
+  tags: Record<string, string | number | boolean>;
+  [property: string]: unknown;
+}
+
+/** How `live` records a metadata value: its SHA-256, so state never holds the value. */
+export function metadataDigest(value: string): string {
+  return `sha256:${createHash("sha256").update(value).digest("hex")}`;
+}
+
+function digested(metadata: unknown): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries((metadata as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, metadataDigest(v)]),
+  );
+}
+
+/** Parses `vmadm get` output into the properties a SmartOsZone tracks. */
+export function liveZone(vmadmGet: string): LiveZone {
+  const vm = JSON.parse(vmadmGet) as Record<string, unknown>;
+  const datasets = ((vm.datasets as string[] | undefined) ?? []).map(String);
+  const live: LiveZone = {
+    uuid: String(vm.uuid),
+    state: String(vm.state),
+    brand: String(vm.brand),
+    image_uuid: String(vm.image_uuid),
+    delegate_dataset: datasets.some((d) => d.endsWith("/data")),
+    datasets,
+    nics: ((vm.nics as LiveNic[] | undefined) ?? [])
+      .map((n) => {
+        const { ip: _ip, netmask: _netmask, gateway: _gateway, ...rest } = n;
+        return rest as LiveNic;
+      })
+      .sort((a, b) => Number(a.interface.slice(3)) - Number(b.interface.slice(3))),
+    customer_metadata: digested(vm.customer_metadata),
+    internal_metadata: digested(vm.internal_metadata),
+    tags: (vm.tags as Record<string, string | number | boolean> | undefined) ?? {},
+  };
+  if (vm.dns_domain !== undefined) live.dns_domain = String(vm.dns_domain);
+  for (const k of UPDATABLE) if (vm[k] !== undefined) live[k] = vm[k];
+  return live;
+}
+
+/** The create payload for `vmadm create`: the manifest with the zone's UUID chosen by the provider. */
+export function createPayload(manifest: ZoneManifest, zoneUuid: string): Record<string, unknown> {
+  return { ...manifest, uuid: zoneUuid };
+}
+
+/** The create-only properties whose desired value differs from what the zone was created with. */
+export function replacedProperties(live: LiveZone, desired: ZoneManifest): string[] {
+  return CREATE_ONLY.filter((k) => {
+    if (k === "dns_domain") return desired.dns_domain !== undefined && desired.dns_domain !== live.dns_domain;
+    return desired[k] !== live[k];
+  });
+}
+
+/**
+ * Pairs desired nics with live ones: by `mac` when the desired nic names one,
+ * else in order with the live nics (net0, net1, ...) no mac claimed.
+ */
+function pairNics(
+  live: LiveNic[],
+  desired: NicSpec[],
+): { pairs: [NicSpec, LiveNic][]; added: NicSpec[]; removed: LiveNic[] } {
+  const claimed = new Set(desired.flatMap((n) => (n.mac ? [n.mac] : [])));
+  const free = live.filter((n) => !claimed.has(n.mac));
+  const pairs: [NicSpec, LiveNic][] = [];
+  const added: NicSpec[] = [];
+  for (const nic of desired) {
+    const match = nic.mac ? live.find((l) => l.mac === nic.mac) : free.shift();
+    if (match) pairs.push([nic, match]);
+    else added.push(nic);
+  }
+  const kept = new Set(pairs.map(([, l]) => l.mac));
+  return { pairs, added, removed: live.filter((l) => !kept.has(l.mac)) };
+}
+
+/**
+ * The `vmadm update` payload that takes the zone from `live` to `desired`
+ * (empty: nothing to do). Only properties the manifest sets are managed.
+ * Metadata and tag keys are set when they differ and removed when an earlier
+ * manifest (`previous`) set them and `desired` no longer does; keys set by
+ * others are left alone. With `nics` set, the zone's nics are exactly those:
+ * add_nics, update_nics (keyed by mac) and remove_nics.
+ */
+export function updatePayload(live: LiveZone, desired: ZoneManifest, previous?: ZoneManifest): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  for (const k of UPDATABLE) {
+    const want = desired[k];
+    if (want !== undefined && !isDeepStrictEqual(live[k], want)) payload[k] = want;
+  }
+  for (const k of KEY_VALUE) {
+    const want: Record<string, unknown> = desired[k] ?? {};
+    const recorded = (v: unknown) => (k === "tags" ? v : metadataDigest(String(v)));
+    const set = Object.fromEntries(Object.entries(want).filter(([key, v]) => live[k][key] !== recorded(v)));
+    const remove = Object.keys(previous?.[k] ?? {}).filter((key) => !(key in want) && key in live[k]);
+    if (Object.keys(set).length > 0) payload[`set_${k}`] = set;
+    if (remove.length > 0) payload[`remove_${k}`] = remove;
+  }
+  if (desired.nics !== undefined) {
+    const { pairs, added, removed } = pairNics(live.nics, desired.nics);
+    const primaryAt = Math.max(
+      desired.nics.findIndex((n) => n.primary),
+      0,
+    );
+    const primary = desired.nics[primaryAt];
+    const updates = pairs.flatMap(([want, have]) => {
+      const change: Record<string, unknown> = {};
+      for (const f of NIC_FIELDS) {
+        if (want[f] !== undefined && !isDeepStrictEqual(have[f], want[f])) change[f] = want[f];
+      }
+      if (want === primary && !have.primary) change.primary = true;
+      return Object.keys(change).length > 0 ? [{ mac: have.mac, ...change }] : [];
+    });
+    if (added.length > 0) payload.add_nics = added.map((n) => (n === primary ? { ...n, primary: true } : n));
+    if (updates.length > 0) payload.update_nics = updates;
+    if (removed.length > 0) payload.remove_nics = removed.map((n) => n.mac);
+  }
+  return payload;
+}
+
+/** The zone's static addresses (without prefix), primary nic first. */
+export function zoneAddresses(live: LiveZone): string[] {
+  const nics = [...live.nics].sort((a, b) => Number(Boolean(b.primary)) - Number(Boolean(a.primary)));
+  return nics.flatMap((n) => staticAddresses(n).map(([ip]) => ip));
+}
+
+/** The address to reach the zone at: the primary nic's first static IPv4 address, else its first static one. */
+export function primaryAddress(live: LiveZone): string | null {
+  const nic = live.nics.find((n) => n.primary) ?? live.nics[0];
+  if (!nic) return null;
+  const addresses = staticAddresses(nic).map(([ip]) => ip);
+  return addresses.find((ip) => isIP(ip) === 4) ?? addresses[0] ?? null;
+}
