@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { applyScript, type FirewallApplied, parseApplied, readScript, removeScript } from "../firewall/host";
 import { firewallPlatform } from "../firewall/rules";
-import { type ConnectionArgs, connectionSchema, sameMachine, secretConnection } from "../remote/connection";
+import { type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
 import { type PlatformName, platform, platformSchema } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
 import { checkWithSchema } from "./check";
 import { dynamicProvider } from "./dynamic";
+import { connectionChanged, hostReplaces } from "./host-diff";
 
 /** zod schema of InboundSmtpFirewall's inputs, used by `check`. */
 export const inboundSmtpFirewallSchema = z
@@ -79,12 +80,10 @@ export const inboundSmtpFirewallProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id, olds, news) {
     const old = parseState(olds);
     const next = parseInputs(news);
-    const replaces: string[] = [];
-    if (!sameMachine(old.connection, next.connection)) replaces.push("connection");
-    if (old.profile !== next.profile) replaces.push("profile");
+    const replaces = hostReplaces(old, next);
     const changes =
       replaces.length > 0 ||
-      JSON.stringify(old.connection) !== JSON.stringify(next.connection) ||
+      connectionChanged(old, next) ||
       old.interface !== next.interface ||
       JSON.stringify(old.ports) !== JSON.stringify(next.ports) ||
       !converged(old, next);

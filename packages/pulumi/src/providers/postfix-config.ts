@@ -12,7 +12,7 @@ import {
   stageMainCf,
 } from "../postfix/main-cf";
 import { removeMap, showMap, writeSecretMap } from "../postfix/maps";
-import { type ConnectionArgs, connectionSchema, sameMachine, secretConnection } from "../remote/connection";
+import { type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
 import { withRemoteLock } from "../remote/lock";
 import { type PlatformName, platform, platformSchema } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
@@ -23,6 +23,7 @@ import { fqdn, hasControlChars, hostnameOrIp, isHostname, mailbox } from "../val
 import { parameterName, parameterValue } from "../validation/postfix-values";
 import { checkWithSchema } from "./check";
 import { dynamicProvider } from "./dynamic";
+import { connectionChanged, hostReplaces } from "./host-diff";
 
 // ---------------------------------------------------------------- inputs
 
@@ -406,11 +407,8 @@ export const postfixConfigProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id, olds, news) {
     const old = parseState(olds);
     const next = parseInputs(news);
-    const replaces: string[] = [];
-    if (!sameMachine(old.connection, next.connection)) replaces.push("connection");
-    if (old.profile !== next.profile) replaces.push("profile");
-    const connectionChanged = JSON.stringify(old.connection) !== JSON.stringify(next.connection);
-    const changes = replaces.length > 0 || connectionChanged || !planIsEmpty(planFor(old, next));
+    const replaces = hostReplaces(old, next);
+    const changes = replaces.length > 0 || connectionChanged(old, next) || !planIsEmpty(planFor(old, next));
     return { changes, replaces, deleteBeforeReplace: false };
   },
 

@@ -17,7 +17,7 @@ import {
   ratePolicy,
   transportMapPath,
 } from "../ratelimit/policy";
-import { type ConnectionArgs, sameMachine, secretConnection } from "../remote/connection";
+import { type ConnectionArgs, secretConnection } from "../remote/connection";
 import { type PlatformName, platform } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
 import { prelude } from "../remote/script-prelude";
@@ -26,6 +26,7 @@ import { joinScripts } from "../remote/shell";
 import { todayUtc } from "../validation/dates";
 import { checkWithSchema } from "./check";
 import { dynamicProvider } from "./dynamic";
+import { connectionChanged, hostReplaces } from "./host-diff";
 
 /** What the provider stores: the inputs, the policy in force and what it found and changed on the host. */
 export interface RateLimitState extends RateLimitInputs {
@@ -123,13 +124,11 @@ export const rateLimitTransportProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id, olds, news) {
     const old = parseState(olds);
     const next = parseInputs(news);
-    const replaces: string[] = [];
-    if (!sameMachine(old.connection, next.connection)) replaces.push("connection");
-    if (old.profile !== next.profile) replaces.push("profile");
+    const replaces = hostReplaces(old, next);
     const policy = ratePolicy(next, next.today ?? todayUtc());
     const changes =
       replaces.length > 0 ||
-      JSON.stringify(old.connection) !== JSON.stringify(next.connection) ||
+      connectionChanged(old, next) ||
       !isEmptyEdit(editFor(old, policy)) ||
       JSON.stringify(outputsOf(policy)) !== JSON.stringify(outputsOf(old));
     return { changes, replaces, deleteBeforeReplace: true };
