@@ -30,10 +30,11 @@ install_packages() {
   # shared by all hosts and apt cannot run inside one. MailArchive's rotation
   # script needs crontab and xz, and its test runs it under posh and ksh93
   # (SmartOS's /bin/sh) as well as dash. dns-server.sh's dnssec mode signs
-  # zones with bind9-utils' dnssec-keygen and dnssec-signzone.
+  # zones with bind9-utils' dnssec-keygen and dnssec-signzone. MailLogReport
+  # installs pflogsumm itself, but that too is apt.
   local pkgs=(postfix openssh-server openssh-client socat iproute2 procps util-linux
     opendkim opendkim-tools opendmarc postfix-policyd-spf-python nsd unbound bind9-dnsutils nftables
-    cron xz-utils posh ksh93u+m bind9-utils)
+    cron xz-utils posh ksh93u+m bind9-utils pflogsumm)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -20,6 +20,8 @@ export {
 } from "./plan/capacity";
 export { type CapacityChartOptions, capacityChartSvg } from "./plan/chart";
 export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./providers/inbound-smtp-firewall";
+export { MailArchive, type MailArchiveArgs } from "./providers/mail-archive";
+export { MailLogReport, type MailLogReportArgs } from "./providers/mail-log-report";
 export { OpenDkimKey, type OpenDkimKeyArgs } from "./providers/opendkim-key";
 export { PostfixConfig, type PostfixConfigArgs } from "./providers/postfix-config";
 export {

@@ -5,6 +5,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceKind } from "./providers/dynamic";
 import { inboundSmtpFirewallProvider } from "./providers/inbound-smtp-firewall";
+import { mailArchiveProvider } from "./providers/mail-archive";
+import { mailLogReportProvider } from "./providers/mail-log-report";
 import { openDkimKeyProvider } from "./providers/opendkim-key";
 import { postfixConfigProvider } from "./providers/postfix-config";
 import { rateLimitTransportProvider } from "./providers/rate-limit-transport";
@@ -17,6 +19,8 @@ export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = 
   openDkimKey: openDkimKeyProvider,
   rateLimitTransport: rateLimitTransportProvider,
   inboundSmtpFirewall: inboundSmtpFirewallProvider,
+  mailArchive: mailArchiveProvider,
+  mailLogReport: mailLogReportProvider,
   smartOsZone: smartOsZoneProvider,
   zoneDatasets: zoneDatasetsProvider,
 };

@@ -6,6 +6,8 @@ export type ResourceKind =
   | "openDkimKey"
   | "rateLimitTransport"
   | "inboundSmtpFirewall"
+  | "mailArchive"
+  | "mailLogReport"
   | "smartOsZone"
   | "zoneDatasets";
 

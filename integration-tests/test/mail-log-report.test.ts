@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { MailLogReport, type MailLogReportArgs } from "@smartos-mail/pulumi";
+import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
+import { smtpSmokeTest } from "../harness/smtp";
+import { hostShell, sshCommands } from "../harness/testbed";
+
+const HOST = "mlrep";
+const OPERATOR_CRONTAB = "# operator jobs\n30 4 * * * /usr/local/bin/backup\n";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("MailLogReport: pflogsumm's daily summary, scheduled by cron and mailed", () => {
+  const host = suiteHost(HOST, 46);
+  const stack = freshStack("mail-log-report");
+  let args: MailLogReportArgs;
+  const program =
+    (extra: Partial<MailLogReportArgs> = {}) =>
+    () => [new MailLogReport("report", { ...args, ...extra })];
+  const crontab = () => hostShell(HOST, "crontab -l 2>/dev/null").stdout;
+  /** The scheduled command of the report's crontab line (the line without its five time fields). */
+  const scheduledCommand = () =>
+    (
+      crontab()
+        .split("\n")
+        .find((l) => l.includes("pflogsumm")) ?? ""
+    )
+      .split(" ")
+      .slice(5)
+      .join(" ");
+
+  before(() => {
+    args = { connection: connectionTo(host()), profile: "linux", day: "today" };
+    hostShell(HOST, `printf '%s' '${OPERATOR_CRONTAB}' | crontab -`);
+  });
+
+  it("create: the report is scheduled in a marked crontab block, reading Postfix's maillog_file", async () => {
+    assert.deepEqual(
+      (await stack.up(program())).map((s) => s.op),
+      ["create"],
+    );
+    const outputs = stack.resource("report")?.outputs as { reportedLog: string; cronLine: string };
+    assert.equal(outputs.reportedLog, "/var/log/postfix.log");
+    const tab = crontab();
+    assert.ok(tab.startsWith(OPERATOR_CRONTAB), "the operator's entries stay first and untouched");
+    assert.match(
+      tab,
+      /^# BEGIN mail-log-report \(managed by smartos-mail\)\n10 0 \* \* \* PATH=.*'\/var\/log\/postfix\.log' \| pflogsumm -d 'today' --problems-first.*\| sendmail 'root'\n# END mail-log-report$/m,
+    );
+    assert.equal(
+      outputs.cronLine,
+      tab.split("\n").find((l) => l.includes("pflogsumm")),
+    );
+  });
+
+  it("the scheduled command mails root pflogsumm's summary of today's deliveries", async () => {
+    assert.match(smtpSmokeTest(HOST, "root@localhost", "root@localhost"), /250 2\.0\.0 Ok: queued as/);
+    for (
+      let i = 0;
+      i < 40 && !hostShell(HOST, "grep -c 'status=sent' /var/log/postfix.log || true").stdout.startsWith("1");
+      i++
+    ) {
+      await sleep(500);
+    }
+    const r = hostShell(HOST, scheduledCommand());
+    assert.equal(r.code, 0, r.stderr);
+    let box = "";
+    // Until the report's totals are in the mailbox (local(8) may still be appending the rest).
+    for (let i = 0; i < 40 && !/^\s+\d+\s+delivered$/m.test(box); i++) {
+      await sleep(500);
+      box = hostShell(HOST, "cat /var/mail/root 2>/dev/null").stdout;
+    }
+    assert.match(box, /^Subject: Postfix log summary \(today\)$/m);
+    assert.match(box, /Grand Totals/);
+    assert.match(box, /^\s+1\s+delivered$/m, "pflogsumm counted the smoke test's delivery");
+  });
+
+  it("second up: no diff and no SSH command", async () => {
+    const before = sshCommands(HOST).length;
+    assert.deepEqual(
+      (await stack.up(program())).map((s) => s.op),
+      ["same"],
+    );
+    assert.equal(sshCommands(HOST).length, before);
+  });
+
+  it("a removed entry shows on refresh and the next up restores it; a new hour updates only the line", async () => {
+    hostShell(HOST, `printf '%s' '${OPERATOR_CRONTAB}' | crontab -`);
+    assert.deepEqual(
+      (await stack.refresh()).map((s) => [s.op, s.drift]),
+      [["refresh", true]],
+    );
+    assert.deepEqual(
+      (await stack.up(program())).map((s) => s.op),
+      ["update"],
+    );
+    assert.match(crontab(), /^10 0 \* \* \* .*pflogsumm/m);
+    assert.deepEqual(
+      (await stack.up(program({ hour: 6, minute: 5 }))).map((s) => s.op),
+      ["update"],
+    );
+    assert.match(crontab(), /^5 6 \* \* \* .*pflogsumm/m);
+    assert.equal(crontab().match(/pflogsumm/g)?.length, 1, "one entry, replaced in place");
+  });
+
+  it("destroy leaves the operator's crontab as it was", async () => {
+    assert.deepEqual(
+      (await stack.destroy()).map((s) => s.op),
+      ["delete"],
+    );
+    assert.equal(crontab(), OPERATOR_CRONTAB);
+  });
+});
