@@ -1,6 +1,7 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 
 const SCRIPT = path.resolve(__dirname, "..", "..", "testbed", "testbed.sh");
 
@@ -25,8 +26,24 @@ export function upHost(name: string, index: number): TestbedHost {
   return bringUp("up", name, index);
 }
 
+/**
+ * Starts (or reuses) several hosts at once, each as {@link upHost} does: a
+ * host's start mostly waits on its daemons, so ten take little longer than one.
+ */
+export async function upHosts(hosts: { name: string; index: number }[]): Promise<TestbedHost[]> {
+  const [first, ...rest] = hosts;
+  // The first may create the shared bridge; the rest then only add their own links to it.
+  const firstHost = upHost(first.name, first.index);
+  await Promise.all(rest.map(({ name, index }) => promisify(execFile)("bash", [SCRIPT, "up", name, String(index)])));
+  return [firstHost, ...rest.map(({ name }) => hostInfo(name))];
+}
+
 function bringUp(command: "up" | "up-smartos", name: string, index: number): TestbedHost {
   execFileSync("bash", [SCRIPT, command, name, String(index)], { stdio: ["ignore", "ignore", "inherit"] });
+  return hostInfo(name);
+}
+
+function hostInfo(name: string): TestbedHost {
   const info = JSON.parse(execFileSync("bash", [SCRIPT, "info", name], { encoding: "utf8" }));
   return { ...info, privateKey: readFileSync(info.privateKeyPath, "utf8") };
 }
@@ -48,7 +65,8 @@ export function downHost(name: string): void {
 
 /** Runs a shell command inside a host, outside sshd (for inspection: not in the audit log). */
 export function hostShell(name: string, command: string): { stdout: string; stderr: string; code: number } {
-  const r = spawnSync("bash", [SCRIPT, "exec", name, "sh", "-c", command], { encoding: "utf8" });
+  // Logs read this way (the SSH command audit log after a load test) pass spawnSync's 1 MB default.
+  const r = spawnSync("bash", [SCRIPT, "exec", name, "sh", "-c", command], { encoding: "utf8", maxBuffer: 1 << 28 });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 

@@ -102,7 +102,10 @@ export const dnsAuthSchema = z
 function ptrCovered(a: { ptrZone?: string; mailHost?: { ipv4: string[]; ipv6: string[] } }): string[] {
   const zone = a.ptrZone;
   if (!zone || !a.mailHost) return [];
-  return [...a.mailHost.ipv4, ...a.mailHost.ipv6].filter((ip) => reverseName(ip).endsWith(`.${zone}`));
+  // check's superRefine also sees addresses the field schemas refused: skip them rather than throw.
+  return [...a.mailHost.ipv4, ...a.mailHost.ipv6].filter(
+    (ip) => isIP(ip) !== 0 && reverseName(ip).endsWith(`.${zone}`),
+  );
 }
 
 /** Validated DnsAuthRecords arguments, defaults applied. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { hostnameOrIp } from "../validation/names";
+import { hasControlChars, hostnameOrIp } from "../validation/names";
 
 /**
  * How a provider reaches a host over SSH. Shaped like `@pulumi/command`'s
@@ -43,7 +43,11 @@ export const connectionSchema = z
       })
       .optional(),
     privateKeyPassword: z.string().optional(),
-    agentSocket: z.string().startsWith("/", "must be an absolute path to the agent socket").optional(),
+    agentSocket: z
+      .string()
+      .startsWith("/", "must be an absolute path to the agent socket")
+      .refine((v) => !hasControlChars(v), { message: "must be a socket path without control characters" })
+      .optional(),
     hostKeyFingerprint: z
       .string()
       .regex(

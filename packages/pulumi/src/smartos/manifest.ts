@@ -41,6 +41,17 @@ const nicAddress = z.string().refine(
   },
 );
 
+/** One entry of `nics.*.allowed_ips`: an address or a CIDR (vmadm(8)). */
+const allowedIp = z.string().refine(
+  (v) => {
+    const [ip, prefix, ...rest] = v.split("/");
+    const family = isIP(ip);
+    if (rest.length > 0 || family === 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  },
+  { message: "must be an IP address or a CIDR such as 203.0.113.0/24" },
+);
+
 const compression = z.enum(
   ["on", "off", "lzjb", "lz4", "zle", "gzip", ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `gzip-${n}`)],
   {
@@ -76,7 +87,7 @@ export const nicSchema = z
     allow_dhcp_spoofing: z.boolean().optional(),
     allow_mac_spoofing: z.boolean().optional(),
     allow_restricted_traffic: z.boolean().optional(),
-    allowed_ips: z.array(z.string()).optional(),
+    allowed_ips: z.array(allowedIp).optional(),
   })
   .strict();
 
@@ -138,7 +149,10 @@ export const zoneManifestSchema = z
     autoboot: z.boolean().optional(),
     firewall_enabled: z.boolean().optional(),
     limit_priv: text.optional(),
-    fs_allowed: z.string().optional(),
+    fs_allowed: z
+      .string()
+      .regex(/^[a-z0-9]+(,[a-z0-9]+)*$/, "must be file system types separated by commas, such as ufs,pcfs,tmpfs")
+      .optional(),
     owner_uuid: uuid.optional(),
     billing_id: uuid.optional(),
     package_name: text.optional(),
