@@ -1,0 +1,21 @@
+#!/bin/bash
+# Benchmark (issue 7): PostfixConfig through the lifecycle harness against an
+# Ansible play and one SSH session doing the same work on the same testbed
+# host, and PostfixConfig on fleets of 1, 5 and 10 hosts. Writes
+# benchmarks/RESULTS.md. Run as root on Debian; installs what it needs.
+# Uses testbed hosts bm70..bm80 only (indices 70-80). BENCH_ROUNDS and BENCH_FLEET_REPS set
+# the repetitions (defaults 5 and 3).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash integration-tests/testbed/testbed.sh install
+if ! command -v ansible-playbook >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ansible-core >/dev/null
+fi
+command -v pnpm >/dev/null || npm install -g --silent pnpm@9.15.9
+[ -d node_modules/.pnpm ] || pnpm install --frozen-lockfile --reporter=silent
+pnpm exec tsc -b benchmarks
+
+# The driver stops starting work after BENCH_BUDGET_S (24 min); this is the hard stop.
+exec timeout --kill-after=30s 28m node benchmarks/dist/run.js

@@ -1,0 +1,92 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import {
+  downHost,
+  hostShell,
+  sshCommands,
+  sshLogins,
+  type TestbedHost,
+  upHost,
+} from "../../integration-tests/dist/harness/testbed";
+
+/** A testbed host plus what an OpenSSH client (ssh, Ansible) needs to reach it with its key pinned. */
+export interface BenchHost extends TestbedHost {
+  /** The testbed client key, copied to a 0600 file for `ssh -i`. */
+  keyPath: string;
+  /** known_hosts holding only this host's key, read from inside the host (a trusted path, like zlogin). */
+  knownHostsPath: string;
+}
+
+/** OpenSSH client options for a {@link BenchHost}: key login only, host key pinned, no multiplexing. */
+export function sshOptions(h: BenchHost): string[] {
+  return [
+    "-i",
+    h.keyPath,
+    "-p",
+    String(h.port),
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    `UserKnownHostsFile=${h.knownHostsPath}`,
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "ConnectTimeout=10",
+  ];
+}
+
+/**
+ * Brings host `name` up from scratch (down, then up): the baseline every
+ * create starts from. The host gets a new host key each time.
+ */
+export function freshHost(name: string, index: number, workDir: string): BenchHost {
+  downHost(name);
+  const h = upHost(name, index);
+  // A testbed host's /root is an overlay of this machine's, so sshd's bash
+  // sources this machine's ~/.bashrc for every SSH command; here that runs
+  // `pyenv init` (about 1.3 s a command, more than all the Postfix work). A
+  // server's root has Debian's default .bashrc: give the host that, in its
+  // own /root layer (this machine's file is untouched).
+  const bashrc = hostShell(name, "cp /usr/share/base-files/dot.bashrc /root/.bashrc");
+  if (bashrc.code !== 0) throw new Error(`cannot reset /root/.bashrc on ${name}: ${bashrc.stderr}`);
+  const dir = path.join(workDir, "hosts", name);
+  mkdirSync(dir, { recursive: true });
+  const keyPath = path.join(dir, "client_key");
+  writeFileSync(keyPath, h.privateKey, { mode: 0o600 });
+  const pub = hostShell(name, "cat /etc/ssh/ssh_host_ed25519_key.pub").stdout.trim();
+  if (!pub.startsWith("ssh-ed25519 ")) throw new Error(`cannot read ${name}'s host key: ${pub}`);
+  const knownHostsPath = path.join(dir, "known_hosts");
+  writeFileSync(knownHostsPath, `${h.host} ${pub}\n`, { mode: 0o600 });
+  return { ...h, keyPath, knownHostsPath };
+}
+
+/** SSH logins a host's sshd accepted and commands clients ran there, so far. */
+export interface SshCount {
+  logins: number;
+  commands: number;
+}
+
+/** Reads the host's sshd log and audit log from inside the host (no SSH login of its own). */
+export function sshCount(name: string): SshCount {
+  return { logins: sshLogins(name), commands: sshCommands(name).length };
+}
+
+/** Logins and commands between two counts, summed over hosts. */
+export function sshDelta(before: SshCount[], after: SshCount[]): SshCount {
+  let logins = 0;
+  let commands = 0;
+  before.forEach((b, i) => {
+    logins += after[i].logins - b.logins;
+    commands += after[i].commands - b.commands;
+  });
+  return { logins, commands };
+}
+
+/** `postconf -n` of a host, read from inside it. */
+export function postconfN(name: string): string {
+  return hostShell(name, "postconf -n").stdout;
+}

@@ -1,0 +1,194 @@
+import { rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { downHost } from "../../integration-tests/dist/harness/testbed";
+import { runAnsible } from "./ansible";
+import { hostCosts, machineFacts } from "./facts";
+import { guideScript, oneChangeScript, runFloor } from "./floor";
+import { type BenchHost, freshHost, postconfN } from "./hosts";
+import { destroyOurs, oursStack, type Sample, stackDir, upOurs } from "./ours";
+import { killLiveProviderHosts } from "./provider-probe";
+import { type FleetRow, type Results, renderResults, WAYS, type Way, type WayRuns } from "./report";
+import { assertWorkDone, CREATE_HOSTNAME, UPDATED_HOSTNAME } from "./workload";
+
+/** The single-host comparison's host, and the fleet's (names bm*, indices 70-89 are this benchmark's). */
+const MAIN_HOST = { name: "bm70", index: 70 };
+const FLEET_HOSTS = Array.from({ length: 10 }, (_, i) => ({ name: `bm${71 + i}`, index: 71 + i }));
+const FLEET_SIZES = [1, 5, 10];
+
+function envCount(name: string, fallback: number, max: number): number {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new Error(`${name} must be an integer 1..${max}`);
+  return v;
+}
+
+/** Rounds of create, no-op and update per way on one host. */
+const ROUNDS = envCount("BENCH_ROUNDS", 5, 15);
+/** Create, no-op and destroy repetitions per fleet size. */
+const FLEET_REPS = envCount("BENCH_FLEET_REPS", 3, 10);
+/** The whole run stops starting new work after this many seconds (run.sh kills it at 28 min). */
+const BUDGET_S = envCount("BENCH_BUDGET_S", 24 * 60, 60 * 60);
+
+const REPO = path.resolve(__dirname, "..", "..");
+const WORK_DIR = path.join(REPO, ".test-output", "benchmarks");
+const RESULTS_PATH = path.join(REPO, "benchmarks", "RESULTS.md");
+const started = performance.now();
+const elapsed = () => (performance.now() - started) / 1000;
+
+function log(message: string): void {
+  process.stderr.write(`[${elapsed().toFixed(0).padStart(4)} s] ${message}\n`);
+}
+
+function describe(s: Sample): string {
+  return `${s.seconds.toFixed(2)} s, ${s.ssh.logins} login(s), ${s.ssh.commands} command(s), ${s.outcome}`;
+}
+
+/** One way's create, no-op re-run and one-change update, each on a host fresh from baseline. */
+async function round(way: Way, runs: WayRuns): Promise<string> {
+  const h = freshHost(MAIN_HOST.name, MAIN_HOST.index, WORK_DIR);
+  const record = (kind: keyof WayRuns, s: Sample) => {
+    runs[kind].push(s);
+    log(`  ${way} ${kind}: ${describe(s)}`);
+  };
+  let created: string;
+  if (way === "ours") {
+    const stack = oursStack(stackDir(WORK_DIR, "single"));
+    record("create", await upOurs(stack, [h], CREATE_HOSTNAME, "create"));
+    assertWorkDone(h.name, CREATE_HOSTNAME, "PostfixConfig create");
+    created = postconfN(h.name);
+    record("noop", await upOurs(stack, [h], CREATE_HOSTNAME, "same"));
+    record("update", await upOurs(stack, [h], UPDATED_HOSTNAME, "update"));
+  } else if (way === "ansible") {
+    record("create", runAnsible(h, CREATE_HOSTNAME, WORK_DIR, "some"));
+    assertWorkDone(h.name, CREATE_HOSTNAME, "the Ansible play");
+    created = postconfN(h.name);
+    record("noop", runAnsible(h, CREATE_HOSTNAME, WORK_DIR, 0));
+    // The one postconf -e and the reload handler.
+    record("update", runAnsible(h, UPDATED_HOSTNAME, WORK_DIR, 2));
+  } else {
+    record("create", runFloor(h, guideScript(CREATE_HOSTNAME), "create"));
+    assertWorkDone(h.name, CREATE_HOSTNAME, "the floor script");
+    created = postconfN(h.name);
+    record("noop", runFloor(h, guideScript(CREATE_HOSTNAME), "re-run"));
+    record("update", runFloor(h, oneChangeScript(UPDATED_HOSTNAME), "update"));
+  }
+  assertWorkDone(h.name, UPDATED_HOSTNAME, `${way} update`);
+  return created;
+}
+
+async function singleHost(results: Results): Promise<BenchHost> {
+  log(`single host ${MAIN_HOST.name}: ${ROUNDS} rounds of create, no-op, update per way`);
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r > 0 && elapsed() > BUDGET_S * 0.55) {
+      results.notes.push(`The single-host part stopped after ${r} of ${ROUNDS} rounds to stay within the time budget.`);
+      break;
+    }
+    // Each round starts with another way, so no way always runs first after a quiet spell.
+    const order = WAYS.map((_, i) => WAYS[(i + r) % WAYS.length]);
+    log(`round ${r + 1}/${ROUNDS}: ${order.join(", ")}`);
+    const mainCf: Partial<Record<Way, string>> = {};
+    for (const way of order) mainCf[way] = await round(way, results.single[way]);
+    if (new Set(Object.values(mainCf)).size !== 1) {
+      throw new Error(
+        `the three ways left different main.cf files:\n${WAYS.map((w) => `${w}:\n${mainCf[w]}`).join("\n")}`,
+      );
+    }
+    results.sameMainCfRounds++;
+  }
+  const h = freshHost(MAIN_HOST.name, MAIN_HOST.index, WORK_DIR);
+  results.hostCosts = hostCosts(h);
+  return h;
+}
+
+async function fleet(results: Results): Promise<void> {
+  log(`fleet: bringing up ${FLEET_HOSTS.length} hosts`);
+  const hosts = FLEET_HOSTS.map((f) => freshHost(f.name, f.index, WORK_DIR));
+  const baseline = hosts.map((h) => postconfN(h.name));
+  for (const n of FLEET_SIZES) {
+    const some = hosts.slice(0, n);
+    const row: FleetRow = { hosts: n, create: [], noop: [], destroy: [] };
+    results.fleet.push(row);
+    const stack = oursStack(stackDir(WORK_DIR, `fleet-${n}`));
+    for (let rep = 0; rep < FLEET_REPS; rep++) {
+      const last = row.create.length > 0 ? row.create.at(-1)!.seconds + row.destroy.at(-1)!.seconds : 0;
+      if (rep > 0 && elapsed() + 2 * last > BUDGET_S) {
+        results.notes.push(`The fleet of ${n} ran ${rep} of ${FLEET_REPS} repetitions to stay within the time budget.`);
+        break;
+      }
+      log(`fleet of ${n}, repetition ${rep + 1}/${FLEET_REPS}`);
+      row.create.push(await upOurs(stack, some, CREATE_HOSTNAME, "create"));
+      for (const h of some) assertWorkDone(h.name, CREATE_HOSTNAME, `PostfixConfig create (fleet of ${n})`);
+      row.noop.push(await upOurs(stack, some, CREATE_HOSTNAME, "same"));
+      row.destroy.push(await destroyOurs(stack, some));
+      some.forEach((h, i) => {
+        if (postconfN(h.name) !== baseline[i]) throw new Error(`destroy did not restore ${h.name}'s postconf -n`);
+      });
+      log(
+        `  create ${describe(row.create.at(-1)!)}; no-op ${describe(row.noop.at(-1)!)}; destroy ${describe(row.destroy.at(-1)!)}`,
+      );
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const results: Results = {
+    date: new Date().toISOString(),
+    rounds: ROUNDS,
+    single: { ours: emptyRuns(), ansible: emptyRuns(), floor: emptyRuns() },
+    sameMainCfRounds: 0,
+    fleet: [],
+    notes: [],
+    loadBefore: os.loadavg(),
+    loadAfter: [],
+    wallSeconds: 0,
+  };
+  const hostNames = [MAIN_HOST, ...FLEET_HOSTS].map((h) => h.name);
+  const cleanUp = () => {
+    killLiveProviderHosts();
+    for (const name of hostNames) downHost(name);
+  };
+  const write = () => {
+    results.loadAfter = os.loadavg();
+    results.wallSeconds = elapsed();
+    writeFileSync(RESULTS_PATH, renderResults(results));
+    log(`wrote ${path.relative(REPO, RESULTS_PATH)} (${results.wallSeconds.toFixed(0)} s in all)`);
+  };
+  // run.sh's timeout sends SIGTERM: leave no provider host or testbed host
+  // behind, and keep what was measured, marked as cut short.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      cleanUp();
+      if (results.single.ours.create.length > 0) {
+        results.notes.push(
+          `The run was stopped by ${signal} after ${elapsed().toFixed(0)} s; what it had measured is here.`,
+        );
+        write();
+      }
+      process.exit(1);
+    });
+  }
+  try {
+    const h = await singleHost(results);
+    results.facts = machineFacts(h.name);
+    downHost(MAIN_HOST.name);
+    await fleet(results);
+  } finally {
+    cleanUp();
+  }
+  write();
+  // Its copies of the testbed key and the stacks' state are of no use once the results are written.
+  rmSync(WORK_DIR, { recursive: true, force: true });
+}
+
+function emptyRuns(): WayRuns {
+  return { create: [], noop: [], update: [] };
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
