@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { type Program, runProgram } from "./program";
+import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFLARE_DNS_RECORD, CloudflareEmulator } from "./cloudflare-emulator";
+import { type KnownOutputs, type Program, type Registration, runProgram } from "./program";
 import { type CheckFailure, type DiffResult, PROGRAM_DIR, type Props, ProviderHost } from "./provider-host";
 import { annotateSecrets, isSecret, makeSecret, revealSecrets, StateCrypter } from "./secrets";
 
@@ -58,6 +60,15 @@ export interface StackOptions {
 }
 
 const PROJECT = "smartos-mail-it";
+/** Program runs one `up` may take while outputs become known (the depth of its dependency chain). */
+const MAX_PASSES = 8;
+
+/** Whether a registered input holds a value not known during a preview. */
+function containsUnknown(v: unknown): boolean {
+  if (pulumi.isUnknown(v)) return true;
+  if (v === null || typeof v !== "object") return false;
+  return Object.values(v).some(containsUnknown);
+}
 
 async function mapLimited<T, R>(
   items: T[],
@@ -104,6 +115,8 @@ export class Stack {
   readonly statePath: string;
   /** Path of the provider host's stdout/stderr log. */
   readonly logPath: string;
+  /** Stands in for Cloudflare's API for `@pulumi/cloudflare` DNS records (see its header). */
+  readonly cloudflare: CloudflareEmulator;
 
   constructor(readonly options: StackOptions) {
     mkdirSync(options.dir, { recursive: true });
@@ -112,6 +125,7 @@ export class Stack {
     this.parallel = options.parallel ?? 10;
     this.statePath = path.join(options.dir, "state.json");
     this.logPath = path.join(options.dir, "provider-host.log");
+    this.cloudflare = new CloudflareEmulator(path.join(options.dir, "cloudflare-records.json"));
     if (existsSync(this.statePath)) {
       const saved = this.crypter.open(JSON.parse(readFileSync(this.statePath, "utf8"))) as ResourceState[];
       for (const r of saved) this.resources.set(r.urn, r);
@@ -140,76 +154,140 @@ export class Stack {
     return r && { ...r, inputs: revealSecrets(r.inputs) as Props, outputs: revealSecrets(r.outputs) as Props };
   }
 
-  /** `pulumi up`: creates, updates, replaces and deletes until state matches the program. */
+  /** The URN the engine gives a registered resource. */
+  private urnOf(reg: Registration): string {
+    return `urn:pulumi:${this.stack}::${PROJECT}::${reg.type}::${reg.name}`;
+  }
+
+  /** The provider for a resource type: the SDK's dynamic-provider host, or the Cloudflare emulator. */
+  private driverFor(type: string, host: ProviderHost): ProviderHost | CloudflareEmulator {
+    return type === CLOUDFLARE_DNS_RECORD ? this.cloudflare : host;
+  }
+
+  /** What the engine hands the program back for resources it already manages: their outputs. */
+  private knownOutputs(): KnownOutputs {
+    return (type, name) => {
+      const r = [...this.resources.values()].find((x) => x.type === type && x.name === name);
+      return r && (revealSecrets(r.outputs) as Props);
+    };
+  }
+
+  /**
+   * `pulumi up`: creates, updates, replaces and deletes until state matches the program.
+   * The program runs as in a preview: inputs that wait on outputs not yet known (a DKIM
+   * record's value from OpenDkimKey) are unknown, and those resources wait. The rest is
+   * applied, the program runs again with the new outputs known, and so on until a pass
+   * changes nothing and nothing waits, which is the order the engine's dependency graph
+   * gives (a resource whose input came from an output that just changed is updated in
+   * the next pass). Deletions come last.
+   */
   async up(program: Program): Promise<StepRecord[]> {
-    const registrations = await runProgram(program, PROJECT, this.stack);
     return this.withHost(async (host) => {
-      const steps: StepRecord[] = [];
-      const results = await mapLimited(registrations, this.parallel, async (reg) => {
-        const urn = `urn:pulumi:${this.stack}::${PROJECT}::${reg.type}::${reg.name}`;
-        const old = this.resources.get(urn);
-        const checked = await host.check(
-          urn,
-          old ? (revealSecrets(old.inputs) as Props) : {},
-          revealSecrets(reg.inputs) as Props,
+      const steps = new Map<string, StepRecord>();
+      for (let pass = 1; ; pass++) {
+        const registrations = (await runProgram(program, PROJECT, this.stack, this.knownOutputs())).filter(
+          (r) => r.custom,
         );
-        if (checked.failures.length > 0) throw new CheckFailedError(urn, checked.failures);
-        const inputs = annotateSecrets(checked.inputs, reg.inputs);
-        const plainInputs = revealSecrets(inputs) as Props;
-        const create = async () => {
-          const created = await host.create(urn, plainInputs);
-          return {
-            urn,
-            type: reg.type,
-            name: reg.name,
-            id: created.id,
-            inputs,
-            outputs: markSecretOutputs(annotateSecrets(created.outputs, inputs), reg.additionalSecretOutputs),
-            secretOutputs: reg.additionalSecretOutputs,
-          };
-        };
-        if (!old) {
-          this.resources.set(urn, await create());
-          steps.push({ urn, name: reg.name, op: "create" });
-          return;
+        const waiting = registrations.filter((r) => containsUnknown(r.inputs));
+        const applied = await this.applyRegistrations(
+          host,
+          registrations.filter((r) => !containsUnknown(r.inputs)),
+        );
+        for (const step of applied) {
+          if (step.op !== "same" || !steps.has(step.urn)) steps.set(step.urn, step);
         }
-        const oldOutputs = revealSecrets(old.outputs) as Props;
-        const oldInputs = revealSecrets(old.inputs) as Props;
-        let diff = await host.diff(old.id, urn, oldOutputs, plainInputs, oldInputs);
-        if (diff.changes === "unknown") {
-          // The engine falls back to comparing old and new inputs.
-          diff = { ...diff, changes: JSON.stringify(oldInputs) === JSON.stringify(plainInputs) ? "none" : "some" };
+        if (waiting.length === 0 && applied.every((s) => s.op === "same")) {
+          const wanted = new Set(registrations.map((r) => this.urnOf(r)));
+          const gone = [...this.resources.values()].filter((r) => !wanted.has(r.urn));
+          for (const step of await this.deleteResources(host, gone)) steps.set(step.urn, step);
+          return [...steps.values()];
         }
-        if (diff.changes === "none") {
-          this.resources.set(urn, { ...old, inputs });
-          steps.push({ urn, name: reg.name, op: "same", diff });
-        } else if (diff.replaces.length > 0) {
-          if (diff.deleteBeforeReplace) await host.delete(old.id, urn, oldOutputs, oldInputs);
-          const replacement = await create();
-          if (!diff.deleteBeforeReplace) await host.delete(old.id, urn, oldOutputs, oldInputs);
-          this.resources.set(urn, replacement);
-          steps.push({ urn, name: reg.name, op: "replace", diff });
-        } else {
-          const outputs = await host.update(old.id, urn, oldOutputs, plainInputs, oldInputs);
-          this.resources.set(urn, {
-            ...old,
-            inputs,
-            outputs: markSecretOutputs(annotateSecrets(outputs, inputs), reg.additionalSecretOutputs),
-            secretOutputs: reg.additionalSecretOutputs,
-          });
-          steps.push({ urn, name: reg.name, op: "update", diff });
+        if (pass === MAX_PASSES) {
+          const names = waiting.length > 0 ? waiting : registrations;
+          throw new Error(`up did not settle after ${pass} passes: ${names.map((r) => r.name).join(", ")}`);
         }
-      });
-      const wanted = new Set(registrations.map((r) => `urn:pulumi:${this.stack}::${PROJECT}::${r.type}::${r.name}`));
-      const gone = [...this.resources.values()].filter((r) => !wanted.has(r.urn));
-      const deletions = await mapLimited(gone, this.parallel, async (r) => {
-        await host.delete(r.id, r.urn, revealSecrets(r.outputs) as Props, revealSecrets(r.inputs) as Props);
-        this.resources.delete(r.urn);
-        steps.push({ urn: r.urn, name: r.name, op: "delete" });
-      });
-      throwIfFailed([...results, ...deletions]);
-      return steps;
+      }
     });
+  }
+
+  /** One pass of `up` over registered resources whose inputs are all known. */
+  private async applyRegistrations(host: ProviderHost, registrations: Registration[]): Promise<StepRecord[]> {
+    const steps: StepRecord[] = [];
+    const results = await mapLimited(registrations, this.parallel, async (reg) => {
+      const urn = this.urnOf(reg);
+      const driver = this.driverFor(reg.type, host);
+      const old = this.resources.get(urn);
+      const checked = await driver.check(
+        urn,
+        old ? (revealSecrets(old.inputs) as Props) : {},
+        revealSecrets(reg.inputs) as Props,
+      );
+      if (checked.failures.length > 0) throw new CheckFailedError(urn, checked.failures);
+      const inputs = annotateSecrets(checked.inputs, reg.inputs);
+      const plainInputs = revealSecrets(inputs) as Props;
+      const create = async () => {
+        const created = await driver.create(urn, plainInputs);
+        return {
+          urn,
+          type: reg.type,
+          name: reg.name,
+          id: created.id,
+          inputs,
+          outputs: markSecretOutputs(annotateSecrets(created.outputs, inputs), reg.additionalSecretOutputs),
+          secretOutputs: reg.additionalSecretOutputs,
+        };
+      };
+      if (!old) {
+        this.resources.set(urn, await create());
+        steps.push({ urn, name: reg.name, op: "create" });
+        return;
+      }
+      const oldOutputs = revealSecrets(old.outputs) as Props;
+      const oldInputs = revealSecrets(old.inputs) as Props;
+      let diff = await driver.diff(old.id, urn, oldOutputs, plainInputs, oldInputs);
+      if (diff.changes === "unknown") {
+        // The engine falls back to comparing old and new inputs.
+        diff = { ...diff, changes: JSON.stringify(oldInputs) === JSON.stringify(plainInputs) ? "none" : "some" };
+      }
+      if (diff.changes === "none") {
+        this.resources.set(urn, { ...old, inputs });
+        steps.push({ urn, name: reg.name, op: "same", diff });
+      } else if (diff.replaces.length > 0) {
+        if (diff.deleteBeforeReplace) await driver.delete(old.id, urn, oldOutputs, oldInputs);
+        const replacement = await create();
+        if (!diff.deleteBeforeReplace) await driver.delete(old.id, urn, oldOutputs, oldInputs);
+        this.resources.set(urn, replacement);
+        steps.push({ urn, name: reg.name, op: "replace", diff });
+      } else {
+        const outputs = await driver.update(old.id, urn, oldOutputs, plainInputs, oldInputs);
+        this.resources.set(urn, {
+          ...old,
+          inputs,
+          outputs: markSecretOutputs(annotateSecrets(outputs, inputs), reg.additionalSecretOutputs),
+          secretOutputs: reg.additionalSecretOutputs,
+        });
+        steps.push({ urn, name: reg.name, op: "update", diff });
+      }
+    });
+    throwIfFailed(results);
+    return steps;
+  }
+
+  /** Deletes these resources, in parallel, and drops them from state. */
+  private async deleteResources(host: ProviderHost, gone: ResourceState[]): Promise<StepRecord[]> {
+    const steps: StepRecord[] = [];
+    const deletions = await mapLimited(gone, this.parallel, async (r) => {
+      await this.driverFor(r.type, host).delete(
+        r.id,
+        r.urn,
+        revealSecrets(r.outputs) as Props,
+        revealSecrets(r.inputs) as Props,
+      );
+      this.resources.delete(r.urn);
+      steps.push({ urn: r.urn, name: r.name, op: "delete" });
+    });
+    throwIfFailed(deletions);
+    return steps;
   }
 
   /** `pulumi refresh`: reads every resource and stores what the provider found. */
@@ -218,7 +296,7 @@ export class Stack {
       const steps: StepRecord[] = [];
       const results = await mapLimited([...this.resources.values()], this.parallel, async (r) => {
         const before = revealSecrets(r.outputs) as Props;
-        const read = await host.read(r.id, r.urn, before, revealSecrets(r.inputs) as Props);
+        const read = await this.driverFor(r.type, host).read(r.id, r.urn, before, revealSecrets(r.inputs) as Props);
         this.resources.set(r.urn, {
           ...r,
           id: read.id,
@@ -238,15 +316,6 @@ export class Stack {
 
   /** `pulumi destroy`: deletes every resource. */
   async destroy(): Promise<StepRecord[]> {
-    return this.withHost(async (host) => {
-      const steps: StepRecord[] = [];
-      const results = await mapLimited([...this.resources.values()], this.parallel, async (r) => {
-        await host.delete(r.id, r.urn, revealSecrets(r.outputs) as Props, revealSecrets(r.inputs) as Props);
-        this.resources.delete(r.urn);
-        steps.push({ urn: r.urn, name: r.name, op: "delete" });
-      });
-      throwIfFailed(results);
-      return steps;
-    });
+    return this.withHost((host) => this.deleteResources(host, [...this.resources.values()]));
   }
 }

@@ -10,18 +10,44 @@ export interface Registration {
   inputs: Record<string, unknown>;
   /** The `additionalSecretOutputs` resource option: outputs the engine must mark secret. */
   additionalSecretOutputs: string[];
+  /** False for component resources, which have no provider: the engine only records them. */
+  custom: boolean;
 }
 
-/** A Pulumi program for the harness: it constructs resources and returns them. */
-export type Program = () => pulumi.Resource[];
+/** Outputs the engine already has for a resource (by type and name), handed back to the program as its state. */
+export type KnownOutputs = (type: string, name: string) => Record<string, unknown> | undefined;
+
+/** A Pulumi program for the harness: it constructs resources (what it returns is not used). */
+export type Program = () => unknown;
+
+/** The program run in progress, if any; the next one waits for it. */
+let programRuns: Promise<unknown> = Promise.resolve();
 
 /**
- * Runs a program against the SDK's mock monitor and returns what it
- * registered. This is the SDK's own path from `new PostfixConfig(...)` to a
+ * Runs a program against the SDK's mock monitor, as a preview (outputs not in
+ * `known` are unknown), and returns what it registered. This is the SDK's own path from `new PostfixConfig(...)` to a
  * RegisterResource request: input resolution, secret marking and the
  * closure serialization of the dynamic provider all happen as under the engine.
  */
-export async function runProgram(program: Program, project: string, stack: string): Promise<Registration[]> {
+export function runProgram(
+  program: Program,
+  project: string,
+  stack: string,
+  known: KnownOutputs = () => undefined,
+): Promise<Registration[]> {
+  // The SDK's runtime (and so its mock monitor) is global to the process: two
+  // stacks in one test take turns, as two `pulumi up` runs would in two processes.
+  const run = programRuns.then(() => registerProgram(program, project, stack, known));
+  programRuns = run.catch(() => undefined);
+  return run;
+}
+
+async function registerProgram(
+  program: Program,
+  project: string,
+  stack: string,
+  known: KnownOutputs,
+): Promise<Registration[]> {
   const registrations: Registration[] = [];
   const secretOutputs = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
@@ -32,8 +58,9 @@ export async function runProgram(program: Program, project: string, stack: strin
           type: args.type,
           inputs: args.inputs,
           additionalSecretOutputs: secretOutputs.get(args.name) ?? [],
+          custom: args.custom !== false,
         });
-        return { id: `${args.name}-preview-id`, state: {} };
+        return { id: `${args.name}-preview-id`, state: known(args.type, args.name) ?? {} };
       },
       call() {
         return {};
@@ -41,7 +68,7 @@ export async function runProgram(program: Program, project: string, stack: strin
     },
     project,
     stack,
-    false,
+    true,
   );
   // The mock monitor does not pass resource options on to newResource; read
   // additionalSecretOutputs off the RegisterResource request as the engine does.
@@ -53,7 +80,9 @@ export async function runProgram(program: Program, project: string, stack: strin
     secretOutputs.set(req.getName(), req.getAdditionalsecretoutputsList());
     return register(req, cb);
   };
-  const resources = program();
-  await Promise.all(resources.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
+  program();
+  // Children of components register later than their parents: wait, as the
+  // language host does at the end of a program, until no RPC is outstanding.
+  await pulumi.runtime.disconnect();
   return registrations;
 }

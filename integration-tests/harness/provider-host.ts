@@ -60,7 +60,11 @@ export class ProviderHost {
     child.stderr!.pipe(log);
     const port = await new Promise<number>((resolve, reject) => {
       let buf = "";
-      const timer = setTimeout(() => reject(new Error("dynamic-provider host did not print its port in 30s")), 30_000);
+      // Generous: on a 2-core machine running several test files, node can take tens of seconds to load the SDK.
+      const timer = setTimeout(
+        () => reject(new Error("dynamic-provider host did not print its port in 120s")),
+        120_000,
+      );
       child.once("exit", (code) => reject(new Error(`dynamic-provider host exited early (${code})`)));
       child.stdout!.on("data", (d: Buffer) => {
         buf += d.toString();
