@@ -11,8 +11,16 @@
 //   pulumi config set --path 'domains[0].cloudflareZoneId' 0123456789abcdef0123456789abcdef
 //   pulumi config set --secret cloudflare:apiToken ...
 //   pulumi config set profile linux                   # optional: an lx zone or Debian host
+//   pulumi config set --path archive.retentionDays 1096  # optional: the guide's local archive
+//   pulumi config set --path logReport.reportTo root    # optional: the daily pflogsumm report
 import * as pulumi from "@pulumi/pulumi";
-import { type PlatformName, type SendingDomainArgs, SendOnlyMailServer } from "@smartos-mail/pulumi";
+import {
+  type MailArchiveArgs,
+  type MailLogReportArgs,
+  type PlatformName,
+  type SendingDomainArgs,
+  SendOnlyMailServer,
+} from "@smartos-mail/pulumi";
 
 const config = new pulumi.Config();
 
@@ -27,6 +35,8 @@ const server = new SendOnlyMailServer("mail", {
   publicIpv4: [config.get("publicIp") ?? config.require("host")],
   rootAlias: config.require("rootAlias"),
   domains: config.requireObject<SendingDomainArgs[]>("domains"),
+  archive: config.getObject<Omit<MailArchiveArgs, "connection" | "profile">>("archive"),
+  logReport: config.getObject<Omit<MailLogReportArgs, "connection" | "profile">>("logReport"),
 });
 
 /** The DKIM records published, `selector._domainkey.domain` → value. */

@@ -46,6 +46,17 @@ describe("examples run under the SDK's mock runtime with their documented config
     assert.match(String(r.outputs.ptrRequests), /203\.0\.113\.25.*mx\.example\.com/);
   });
 
+  it("send-only with the optional archive and daily report from config", () => {
+    const r = run("send-only", {
+      ...common,
+      domains: JSON.stringify([{ domain: "example.com", cloudflareZoneId: "zone-1" }]),
+      archive: JSON.stringify({ retentionDays: 1096 }),
+      logReport: JSON.stringify({ reportTo: "root" }),
+    });
+    assert.equal(byName(r, "mail-archive").retentionDays, 1096);
+    assert.equal(byName(r, "mail-log-report").reportTo, "root");
+  });
+
   it("authenticated-relay: relayhost with SASL over required TLS, SPF naming the relay", () => {
     const r = run("authenticated-relay", {
       ...common,

@@ -6,6 +6,18 @@ import { SendOnlyMailServer, type SendOnlyMailServerArgs } from "../src/index";
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
 const connection = { host: "203.0.113.7", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
 const DKIM = `v=DKIM1; k=rsa; p=${"B".repeat(392)}`;
+/** The SDK's marker of a secret value in registered inputs; connections are registered as secrets. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** A registered connection's host and host key fingerprint, from inside its secret wrapper. */
+function hostOf(inputs: Record<string, unknown>): { host: string; hostKeyFingerprint: string } {
+  const c = inputs.connection as Record<string, unknown>;
+  assert.ok(SECRET_SIG in c, "the connection is registered as a secret");
+  return c.value as { host: string; hostKeyFingerprint: string };
+}
+
+const ZONE_UUID = "2f1d4c0e-6b7a-4d3e-9a51-0c8e7f6d5b4a";
+const ZONE_FP = `SHA256:${"Z".repeat(43)}`;
 
 const guide: SendOnlyMailServerArgs = {
   connection,
@@ -33,7 +45,8 @@ async function build(args: SendOnlyMailServerArgs) {
         const dkim = a.name.includes("-dkim-")
           ? { dkimRecordName: `${a.inputs.selector}._domainkey.${a.inputs.domain}`, dkimRecordValue: DKIM }
           : {};
-        return { id: `${a.name}-id`, state: { ...a.inputs, ...dkim } };
+        const zone = a.type.endsWith(":SmartOsZone") ? { uuid: ZONE_UUID, primaryIp: "203.0.113.25" } : {};
+        return { id: `${a.name}-id`, state: { ...a.inputs, ...dkim, ...zone } };
       },
       call: () => ({}),
     },
@@ -99,6 +112,67 @@ describe("SendOnlyMailServer (SDK mocks)", () => {
     assert.deepEqual(postfix.clientTls, { securityLevel: "encrypt" });
     assert.deepEqual(postfix.relayhost, { host: "smtp.example.net", port: 587 });
     assert.deepEqual(registered.get("mail-rate")!.inputs.defaults, { recipientLimit: 20, rateDelay: "10s" });
+  });
+
+  it("makes a SmartOS zone and its datasets first, then configures the zone through its own connection", async () => {
+    const { connection: _, ...onHost } = guide;
+    const { registered } = await build({
+      ...onHost,
+      zone: {
+        globalZone: connection,
+        manifest: { image_uuid: "088b97b0-e1a1-11e5-b895-9baa2086eb33", quota: 1000, delegate_dataset: true },
+        ssh: { hostKeyFingerprint: ZONE_FP },
+        capacityPlan: { sentGbPerMonth: 5, monthlyGrowth: 1.1 },
+      },
+    });
+    const zone = registered.get("mail-zone")!;
+    assert.match(zone.type, /:SmartOsZone$/);
+    assert.equal(hostOf(zone.inputs).host, "203.0.113.7");
+    assert.deepEqual(zone.inputs.capacityPlan, { sentGbPerMonth: 5, monthlyGrowth: 1.1 });
+    const datasets = registered.get("mail-datasets")!.inputs;
+    assert.equal(datasets.zoneUuid, ZONE_UUID);
+    assert.deepEqual(datasets.capacityPlan, { sentGbPerMonth: 5, monthlyGrowth: 1.1 });
+    for (const child of ["mail-datasets", "mail-postfix", "mail-dkim-cospix.net"]) {
+      const c = hostOf(registered.get(child)!.inputs);
+      assert.equal(c.host, "203.0.113.25", `${child} reaches the zone at its primary address`);
+      assert.equal(c.hostKeyFingerprint, ZONE_FP);
+    }
+  });
+
+  it("without datasets: the zone only; archive and log report get their own resources on the host", async () => {
+    const { connection: _, ...onHost } = guide;
+    const { registered } = await build({
+      ...onHost,
+      profile: "linux",
+      zone: {
+        globalZone: connection,
+        manifest: { image_uuid: "088b97b0-e1a1-11e5-b895-9baa2086eb33", brand: "lx" },
+        ssh: { hostKeyFingerprint: ZONE_FP, host: "198.51.100.9" },
+        datasets: false,
+      },
+      archive: { retentionDays: 30 },
+      logReport: { reportTo: "ops@cospix.net" },
+    });
+    assert.equal(registered.has("mail-datasets"), false);
+    const archive = registered.get("mail-archive")!;
+    assert.match(archive.type, /:MailArchive$/);
+    assert.equal(archive.inputs.retentionDays, 30);
+    assert.equal(archive.inputs.profile, "linux");
+    assert.equal(hostOf(archive.inputs).host, "198.51.100.9");
+    const report = registered.get("mail-log-report")!;
+    assert.match(report.type, /:MailLogReport$/);
+    assert.equal(report.inputs.reportTo, "ops@cospix.net");
+  });
+
+  it("refuses both or neither of connection and zone", () => {
+    const zone = {
+      globalZone: connection,
+      manifest: { image_uuid: "088b97b0-e1a1-11e5-b895-9baa2086eb33" },
+      ssh: { hostKeyFingerprint: ZONE_FP },
+    };
+    assert.throws(() => new SendOnlyMailServer("both", { ...guide, zone }), /exactly one of connection .* and zone/);
+    const { connection: _, ...neither } = guide;
+    assert.throws(() => new SendOnlyMailServer("neither", neither), /exactly one of connection .* and zone/);
   });
 
   it("refuses a server with no sending domain", () => {

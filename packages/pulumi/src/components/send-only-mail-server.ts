@@ -1,10 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 import type { Dmarc } from "../dns/dmarc";
 import type { SpfMechanismInput } from "../dns/spf";
+import type { capacityPlanSchema } from "../plan/capacity";
 import { InboundSmtpFirewall } from "../providers/inbound-smtp-firewall";
+import { MailArchive, type MailArchiveArgs } from "../providers/mail-archive";
+import { MailLogReport, type MailLogReportArgs } from "../providers/mail-log-report";
 import { OpenDkimKey } from "../providers/opendkim-key";
 import { PostfixConfig } from "../providers/postfix-config";
 import { RateLimitTransport, type RateLimitTransportArgs } from "../providers/rate-limit-transport";
+import { SmartOsZone, type ZoneManifestArgs, type ZoneSshArgs } from "../providers/smartos-zone";
+import { ZoneDatasets } from "../providers/zone-datasets";
 import type { ConnectionArgs } from "../remote/connection";
 import type { PlatformName } from "../remote/platform";
 import { DnsAuthRecords } from "./dns-auth-records";
@@ -37,10 +43,29 @@ export interface RelayArgs {
   password?: pulumi.Input<string>;
 }
 
+/** A SmartOS zone made for the server (the guide's "SmartOS Zone Configuration"), with its delegated datasets. */
+export interface ServerZoneArgs {
+  /** How to reach the SmartOS global zone that runs vmadm, with its pinned host key. */
+  globalZone: ConnectionArgs;
+  /** The zone's vmadm manifest; give it `delegate_dataset: true` for the datasets. */
+  manifest: pulumi.Input<ZoneManifestArgs>;
+  /** How to log in to the zone once it runs (its host key fingerprint, address, key). */
+  ssh: ZoneSshArgs;
+  /** The guide's storage model: checks the zone quota and gives the datasets' quotas. Default: none. */
+  capacityPlan?: pulumi.Input<z.input<typeof capacityPlanSchema>>;
+  /**
+   * The guide's delegated datasets for /var/mail and /var/spool/postfix (GiB quotas; default from
+   * `capacityPlan`, which is then required). `false`: none. Default: made, from the plan.
+   */
+  datasets?: { mailQuota?: pulumi.Input<number>; spoolQuota?: pulumi.Input<number> } | false;
+}
+
 /** Arguments of {@link SendOnlyMailServer}. */
 export interface SendOnlyMailServerArgs {
-  /** How to reach the zone (or any existing host) running Postfix, with its pinned host key. */
-  connection: ConnectionArgs;
+  /** How to reach an existing host (or zone) running Postfix, with its pinned host key. Give this or `zone`. */
+  connection?: ConnectionArgs;
+  /** Make a SmartOS zone for the server and configure it through `zone.ssh`. Give this or `connection`. */
+  zone?: ServerZoneArgs;
   /** Host flavour: `smartos` (pkgsrc, SMF, ipfilter; default) or `linux` (Debian/Ubuntu, also lx zones). */
   profile?: PlatformName;
   /** Postfix's myhostname, a name in a sending domain, e.g. `mx.example.com`. Gets A/AAAA records. */
@@ -75,13 +100,18 @@ export interface SendOnlyMailServerArgs {
   ptrZone?: string;
   /** Cloudflare zone id of `ptrZone`. */
   ptrZoneId?: pulumi.Input<string>;
+  /** The guide's mail archive (always_bcc, the mbox, daily rotation and retention). `{}`: the guide's defaults. Default: none. */
+  archive?: Omit<MailArchiveArgs, "connection" | "profile">;
+  /** The guide's daily pflogsumm report. `{}`: mailed to root after midnight. Default: none. */
+  logReport?: Omit<MailLogReportArgs, "connection" | "profile">;
 }
 
 /**
- * The whole guide on one host: Postfix basics (and relay), OpenDKIM signing
- * for each domain, the DNS records each domain needs at Cloudflare, client
- * TLS, optional rate limits and, when Postfix relays for a network, the
- * inbound port 25 firewall. Outputs the main.cf values, the DKIM records,
+ * The whole guide on one host: optionally the SmartOS zone and its delegated
+ * datasets, Postfix basics (and relay), OpenDKIM signing for each domain, the
+ * DNS records each domain needs at Cloudflare, client TLS, optional rate
+ * limits, archive and daily log report and, when Postfix relays for a
+ * network, the inbound port 25 firewall. Outputs the main.cf values, the DKIM records,
  * zone files and what to ask the network owner for (PTR).
  */
 export class SendOnlyMailServer extends pulumi.ComponentResource {
@@ -104,7 +134,8 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
     if (args.domains.length === 0) {
       throw new Error(`SendOnlyMailServer ${name}: domains: list at least one sending domain`);
     }
-    const { connection, profile = "smartos", relay } = args;
+    const { profile = "smartos", relay } = args;
+    const { connection, hostReady } = serverHost(name, args, this);
     const relaying = (args.relayNetworks ?? []).length > 0;
     const authenticated = relay?.username !== undefined && relay.password !== undefined;
     const tlsLevel = args.tlsSecurityLevel ?? (authenticated ? "encrypt" : "dane");
@@ -122,7 +153,7 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
         saslRelay: authenticated ? { username: relay.username!, password: relay.password! } : undefined,
         clientTls: { securityLevel: tlsLevel },
       },
-      { parent: this },
+      { parent: this, dependsOn: hostReady },
     );
     const addresses = { ipv4: args.publicIpv4 ?? [], ipv6: args.publicIpv6 ?? [] };
     const dkimRecords: pulumi.Output<[string, string]>[] = [];
@@ -166,7 +197,21 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
       new InboundSmtpFirewall(
         `${name}-firewall`,
         { connection, profile, interface: args.publicInterface },
-        { parent: this },
+        { parent: this, dependsOn: hostReady },
+      );
+    }
+    if (args.archive) {
+      new MailArchive(
+        `${name}-archive`,
+        { ...args.archive, connection, profile },
+        { parent: this, dependsOn: postfix },
+      );
+    }
+    if (args.logReport) {
+      new MailLogReport(
+        `${name}-log-report`,
+        { ...args.logReport, connection, profile },
+        { parent: this, dependsOn: postfix },
       );
     }
     this.mainCf = postfix.applied;
@@ -180,6 +225,37 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
       ptrRequests: this.ptrRequests,
     });
   }
+}
+
+/**
+ * Where the server runs: the given host, or a new zone (and its datasets,
+ * which must exist before Postfix is configured on them).
+ */
+function serverHost(
+  name: string,
+  args: SendOnlyMailServerArgs,
+  parent: pulumi.Resource,
+): { connection: ConnectionArgs; hostReady: pulumi.Resource[] } {
+  if ((args.connection === undefined) === (args.zone === undefined)) {
+    throw new Error(
+      `SendOnlyMailServer ${name}: give exactly one of connection (an existing host) and zone (a new SmartOS zone)`,
+    );
+  }
+  if (args.connection) return { connection: args.connection, hostReady: [] };
+  const { globalZone, manifest, ssh, capacityPlan, datasets = {} } = args.zone!;
+  const zone = new SmartOsZone(
+    `${name}-zone`,
+    { connection: globalZone, manifest, capacityPlan, zoneSsh: ssh },
+    { parent },
+  );
+  const connection = zone.zoneConnection!;
+  if (datasets === false) return { connection, hostReady: [zone] };
+  const layout = new ZoneDatasets(
+    `${name}-datasets`,
+    { connection, zoneUuid: zone.uuid, capacityPlan, ...datasets },
+    { parent, dependsOn: zone },
+  );
+  return { connection, hostReady: [zone, layout] };
 }
 
 /**
