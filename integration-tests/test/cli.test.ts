@@ -11,6 +11,8 @@ import { zoneFilesOf, zoneHead } from "../harness/zones";
 /** The built command, run the way a user runs it: `node packages/cli/dist/main.js`. */
 const CLI = path.resolve(__dirname, "..", "..", "..", "packages", "cli", "dist", "main.js");
 const WORK = path.join(OUTPUT_DIR, "cli");
+/** Zone files for the DNS host: under /srv, which testbed hosts share (a checkout under /tmp is not visible to them). */
+const ZONES = "/srv/smartos-mail-testbed/cli-zones";
 
 function smartosMail(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000 });
@@ -115,13 +117,12 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
       // mx.bad.smtb's address names mx.good.smtb, whose A record is another address.
       [REVERSE]: `${good.reverse}${warn.reverse}${BAD_MX.split(".").reverse().join(".")}.in-addr.arpa. IN PTR mx.good.smtb.\n`,
     };
-    const dir = path.join(WORK, "zones");
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    rmSync(ZONES, { recursive: true, force: true });
+    mkdirSync(ZONES, { recursive: true });
     for (const [zone, records] of Object.entries(zones)) {
-      writeFileSync(path.join(dir, `${zone}.zone`), zoneHead(zone, dns().host, 1) + records);
+      writeFileSync(path.join(ZONES, `${zone}.zone`), zoneHead(zone, dns().host, 1) + records);
     }
-    const r = hostScript("cldns", "dns-server.sh", [dir]);
+    const r = hostScript("cldns", "dns-server.sh", [ZONES]);
     assert.equal(r.code, 0, r.stderr);
   });
 
