@@ -6,7 +6,7 @@ import { firewallPlatform } from "../firewall/rules";
 import { type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
 import { type PlatformName, platform, platformSchema } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
-import { checkWithSchema } from "./check";
+import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
@@ -62,8 +62,7 @@ async function apply(news: InboundSmtpFirewallInputs, enabledBefore?: boolean): 
 }
 
 function parseInputs(raw: Record<string, unknown>): InboundSmtpFirewallInputs {
-  const { __provider: _ignored, applied: _a, enabledBefore: _e, ...rest } = raw;
-  return inboundSmtpFirewallSchema.parse(rest);
+  return storedInputs(inboundSmtpFirewallSchema, raw, ["applied", "enabledBefore"]);
 }
 
 function parseState(raw: Record<string, unknown>): InboundSmtpFirewallState {

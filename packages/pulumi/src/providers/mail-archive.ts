@@ -19,7 +19,7 @@ import { prelude } from "../remote/script-prelude";
 import { parseSections } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
 import { isHostname, mailbox } from "../validation/names";
-import { checkWithSchema } from "./check";
+import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 
 // ---------------------------------------------------------------- inputs
@@ -218,8 +218,7 @@ async function apply(
 // ---------------------------------------------------------------- hooks
 
 function parseInputs(raw: Record<string, unknown>): MailArchiveInputs {
-  const { __provider: _ignored, applied: _a, previous: _p, ...rest } = raw;
-  return mailArchiveSchema.parse(rest);
+  return storedInputs(mailArchiveSchema, raw, ["applied", "previous"]);
 }
 
 function parseState(raw: Record<string, unknown>): MailArchiveState {

@@ -11,7 +11,7 @@ import { prelude } from "../remote/script-prelude";
 import { parseSections, section } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
 import { mailbox } from "../validation/names";
-import { checkWithSchema } from "./check";
+import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
@@ -91,8 +91,7 @@ async function apply(news: MailLogReportInputs): Promise<MailLogReportState> {
 }
 
 function parseInputs(raw: Record<string, unknown>): MailLogReportInputs {
-  const { __provider: _ignored, reportedLog: _l, cronLine: _c, ...rest } = raw;
-  return mailLogReportSchema.parse(rest);
+  return storedInputs(mailLogReportSchema, raw, ["reportedLog", "cronLine"]);
 }
 
 function parseState(raw: Record<string, unknown>): MailLogReportState {

@@ -22,7 +22,7 @@ import { prelude } from "../remote/script-prelude";
 import { parseSections } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
 import { fqdn, isHostname } from "../validation/names";
-import { checkWithSchema } from "./check";
+import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 
 const selector = z
@@ -173,10 +173,7 @@ const STATE_KEYS = [
 ] as const;
 
 function parseInputs(raw: Record<string, unknown>): OpenDkimKeyInputs {
-  const rest = Object.fromEntries(
-    Object.entries(raw).filter(([k]) => k !== "__provider" && !(STATE_KEYS as readonly string[]).includes(k)),
-  );
-  return openDkimKeySchema.parse(rest);
+  return storedInputs(openDkimKeySchema, raw, STATE_KEYS);
 }
 
 function parseState(raw: Record<string, unknown>): OpenDkimKeyState {

@@ -21,7 +21,7 @@ import { parseSections, section } from "../remote/sections";
 import { joinScripts, type Script, sh } from "../remote/shell";
 import { fqdn, hasControlChars, hostnameOrIp, isHostname, mailbox } from "../validation/names";
 import { parameterName, parameterValue } from "../validation/postfix-values";
-import { checkWithSchema } from "./check";
+import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
@@ -378,8 +378,7 @@ async function apply(old: PostfixConfigState | undefined, news: PostfixConfigInp
 // ---------------------------------------------------------------- hooks
 
 function parseInputs(raw: Record<string, unknown>): PostfixConfigInputs {
-  const { __provider: _ignored, ...rest } = raw;
-  return postfixConfigSchema.parse(rest);
+  return storedInputs(postfixConfigSchema, raw, []);
 }
 
 function parseState(raw: Record<string, unknown>): PostfixConfigState {

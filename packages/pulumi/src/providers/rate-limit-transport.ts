@@ -24,7 +24,7 @@ import { prelude } from "../remote/script-prelude";
 import { parseSections } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
 import { todayUtc } from "../validation/dates";
-import { checkWithSchema } from "./check";
+import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
@@ -100,8 +100,7 @@ function outputsOf(
 }
 
 function parseInputs(raw: Record<string, unknown>): RateLimitInputs {
-  const { __provider: _ignored, applied: _a, previous: _p, rateDelays: _r, nextWarmupStep: _n, ...rest } = raw;
-  return rateLimitSchema.parse(rest);
+  return storedInputs(rateLimitSchema, raw, ["applied", "previous", "rateDelays", "nextWarmupStep"]);
 }
 
 function parseState(raw: Record<string, unknown>): RateLimitState {

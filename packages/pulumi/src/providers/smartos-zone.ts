@@ -19,7 +19,7 @@ import {
   zoneManifestSchema,
 } from "../smartos/manifest";
 import { createZone, deleteZone, showZone, updateZone } from "../smartos/vmadm";
-import { checkWithSchema } from "./check";
+import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 
 /** vmadm(8)'s quota for an OS zone created without one, in GiB. */
@@ -79,10 +79,7 @@ function outputsOf(live: LiveZone): Omit<SmartOsZoneState, keyof SmartOsZoneInpu
 }
 
 function parseInputs(raw: Record<string, unknown>): SmartOsZoneInputs {
-  const inputs = Object.fromEntries(
-    Object.entries(raw).filter(([k]) => k !== "__provider" && !(OUTPUTS as readonly string[]).includes(k)),
-  );
-  return smartOsZoneSchema.parse(inputs);
+  return storedInputs(smartOsZoneSchema, raw, OUTPUTS);
 }
 
 function parseState(raw: Record<string, unknown>): SmartOsZoneState {

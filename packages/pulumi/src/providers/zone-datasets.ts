@@ -19,7 +19,7 @@ import {
   setQuotas,
   showLayout,
 } from "../smartos/datasets";
-import { checkWithSchema } from "./check";
+import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 
 /** The guide's spool quota ("A quota of 10GB should be appropriate for the Postfix queue"), GiB. */
@@ -107,10 +107,7 @@ export interface ZoneDatasetsState extends ZoneDatasetsInputs {
 const OUTPUTS = ["live", "previous", "datasets"] as const;
 
 function parseInputs(raw: Record<string, unknown>): ZoneDatasetsInputs {
-  const inputs = Object.fromEntries(
-    Object.entries(raw).filter(([k]) => k !== "__provider" && !(OUTPUTS as readonly string[]).includes(k)),
-  );
-  return zoneDatasetsSchema.parse(inputs);
+  return storedInputs(zoneDatasetsSchema, raw, OUTPUTS);
 }
 
 function parseState(raw: Record<string, unknown>): ZoneDatasetsState {
