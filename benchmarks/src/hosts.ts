@@ -46,13 +46,6 @@ export function sshOptions(h: BenchHost): string[] {
 export function freshHost(name: string, index: number, workDir: string): BenchHost {
   downHost(name);
   const h = upHost(name, index);
-  // A testbed host's /root is an overlay of this machine's, so sshd's bash
-  // sources this machine's ~/.bashrc for every SSH command; here that runs
-  // `pyenv init` (about 1.3 s a command, more than all the Postfix work). A
-  // server's root has Debian's default .bashrc: give the host that, in its
-  // own /root layer (this machine's file is untouched).
-  const bashrc = hostShell(name, "cp /usr/share/base-files/dot.bashrc /root/.bashrc");
-  if (bashrc.code !== 0) throw new Error(`cannot reset /root/.bashrc on ${name}: ${bashrc.stderr}`);
   const dir = path.join(workDir, "hosts", name);
   mkdirSync(dir, { recursive: true });
   const keyPath = path.join(dir, "client_key");

@@ -10,6 +10,11 @@ dir=$1 name=$2 ip=$3 client_pub=$4 audit=$5
 for d in etc var root; do
   mount -t overlay "smtb-$name-$d" -o "lowerdir=/$d,upperdir=$dir/$d.upper,workdir=$dir/$d.work" "/$d"
 done
+# root's dot files as on a fresh Debian server: the machine's own may start
+# tools (pyenv init, seen here: 0.5 s) in every shell sshd runs for a command,
+# which would be charged to every SSH command a test or benchmark times.
+cp /usr/share/base-files/dot.bashrc /root/.bashrc
+cp /usr/share/base-files/dot.profile /root/.profile
 mount -t tmpfs -o mode=1777 "smtb-$name-tmp" /tmp
 mount -t tmpfs -o mode=755 "smtb-$name-run" /run
 mkdir -p /run/sshd
