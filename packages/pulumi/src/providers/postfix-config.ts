@@ -12,6 +12,7 @@ import {
   stageMainCf,
 } from "../postfix/main-cf";
 import { removeMap, showMap, writeSecretMap } from "../postfix/maps";
+import { forgetOriginals, parseOriginals, recordOriginals } from "../postfix/originals";
 import { type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
 import { withRemoteLock } from "../remote/lock";
 import { type PlatformName, platform, platformSchema } from "../remote/platform";
@@ -248,12 +249,16 @@ function saslMapContent(i: PostfixConfigInputs): string | null {
 /** What one create/update/delete must do on the host. */
 interface Plan {
   change: MainCfChange;
-  /** Parameters newly managed: their current values are recorded first. */
+  /** Parameters newly managed: their originals are recorded on the host first. */
   snapshot: string[];
+  /** Parameters no longer managed: their originals are put back, then dropped from the host's record. */
+  forget: string[];
   /** New root alias target; null restores "no root alias". Absent: leave it. */
   rootAlias?: string | null;
   /** Whether the root alias becomes managed now (record what was there). */
   snapshotAlias: boolean;
+  /** Whether the root alias stops being managed (its original is put back). */
+  forgetAlias: boolean;
   /** SASL map: write these contents, remove it, or leave it. */
   saslMap?: { write: string } | "remove";
 }
@@ -275,12 +280,14 @@ function planFor(old: PostfixConfigState | undefined, news: PostfixConfigInputs)
   const plan: Plan = {
     change,
     snapshot: Object.keys(desired).filter((k) => !(k in previous)),
+    forget: Object.keys(previous).filter((k) => !(k in desired)),
     snapshotAlias: news.rootAlias !== undefined && old?.previous.rootAlias === undefined,
+    forgetAlias: news.rootAlias === undefined && old?.previous.rootAlias !== undefined,
   };
   if (news.rootAlias !== undefined && news.rootAlias !== old?.rootAliasApplied) {
     plan.rootAlias = news.rootAlias;
-  } else if (news.rootAlias === undefined && old?.previous.rootAlias !== undefined) {
-    plan.rootAlias = old.previous.rootAlias;
+  } else if (plan.forgetAlias) {
+    plan.rootAlias = old?.previous.rootAlias;
   }
   const content = saslMapContent(news);
   if (content !== null) {
@@ -294,7 +301,13 @@ function planFor(old: PostfixConfigState | undefined, news: PostfixConfigInputs)
 }
 
 function planIsEmpty(p: Plan): boolean {
-  return isEmptyChange(p.change) && p.rootAlias === undefined && p.saslMap === undefined;
+  return (
+    isEmptyChange(p.change) &&
+    p.rootAlias === undefined &&
+    p.saslMap === undefined &&
+    p.forget.length === 0 &&
+    !p.forgetAlias
+  );
 }
 
 // ---------------------------------------------------------------- remote steps
@@ -302,10 +315,14 @@ function planIsEmpty(p: Plan): boolean {
 function applyScript(i: PostfixConfigInputs, plan: Plan): Script {
   const p = platform(i.profile);
   const map = saslMapPath(i.profile);
-  const steps: Script[] = [section("before", showMainCf)];
-  if (plan.snapshotAlias) steps.push(section("alias-before", showAlias("root")));
+  const steps: Script[] = [];
   const editsMainCf = !isEmptyChange(plan.change);
   if (editsMainCf) steps.push(stageMainCf(plan.change));
+  // Once Postfix accepted the staged main.cf, before anything goes live.
+  const recordAliases = plan.snapshotAlias ? ["root"] : [];
+  if (plan.snapshot.length > 0 || recordAliases.length > 0) {
+    steps.push(section("originals", recordOriginals(plan.snapshot, recordAliases)));
+  }
   if (plan.saslMap !== undefined && plan.saslMap !== "remove") steps.push(writeSecretMap(map));
   if (plan.rootAlias !== undefined) steps.push(setAlias("root", plan.rootAlias));
   if (editsMainCf) steps.push(activateMainCf);
@@ -314,6 +331,10 @@ function applyScript(i: PostfixConfigInputs, plan: Plan): Script {
   steps.push(
     sh`${p.reloadPostfix} >/dev/null || fail "Postfix did not reload; main.cf checked clean, see the Postfix log"`,
   );
+  // Only once the originals are live again may the host's record of them go.
+  if (plan.forget.length > 0 || plan.forgetAlias) {
+    steps.push(forgetOriginals(plan.forget, plan.forgetAlias ? ["root"] : []));
+  }
   steps.push(section("after", showMainCf));
   return joinScripts([prelude(p), withRemoteLock(joinScripts(steps))]);
 }
@@ -359,9 +380,9 @@ async function apply(old: PostfixConfigState | undefined, news: PostfixConfigInp
       host.run(applyScript(news, plan), { step: "apply the Postfix configuration", stdin: saslWrite }),
     );
     const s = parseSections(result.stdout);
-    const before = parsePostconf(s.before ?? "");
-    for (const k of plan.snapshot) previous.parameters[k] = before[k] ?? null;
-    if (plan.snapshotAlias) previous.rootAlias = aliasFrom(s, "alias-before");
+    const originals = parseOriginals(s.originals ?? "");
+    for (const k of plan.snapshot) previous.parameters[k] = originals.parameters[k] ?? null;
+    if (plan.snapshotAlias) previous.rootAlias = originals.aliases.root ?? null;
     applied = appliedFrom(parsePostconf(s.after ?? ""), news);
     if (plan.rootAlias !== undefined) rootAliasApplied = plan.rootAlias;
   }
