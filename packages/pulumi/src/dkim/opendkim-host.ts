@@ -1,4 +1,11 @@
-import { activateIfChanged, beginStage, stageChange, stageListMember, validateStage } from "../postfix/main-cf";
+import {
+  activateIfChanged,
+  backdateStagedMainCf,
+  beginStage,
+  stageChange,
+  stageListMember,
+  validateStage,
+} from "../postfix/main-cf";
 import type { Platform } from "../remote/platform";
 import { section } from "../remote/sections";
 import { joinScripts, type Script, sh } from "../remote/shell";
@@ -211,6 +218,7 @@ function removeMilter(p: Platform): Script {
     sh`for param in milter_protocol milter_default_action; do
   v=$(awk -v p="$param" '$1 == p { sub(/^[^=]*= ?/, ""); print }' "$reg/postfix-before" 2>/dev/null)
   if [ -n "$v" ]; then postconf -c "$stage" -e "$param=$v"; else postconf -c "$stage" -X "$param"; fi || fail "cannot restore $param"
+  ${backdateStagedMainCf}
 done`,
     stageListMember("smtpd_milters", p.openDkim.milter, true),
     stageListMember("non_smtpd_milters", p.openDkim.milter, true),

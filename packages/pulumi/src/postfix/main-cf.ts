@@ -42,6 +42,26 @@ rm -rf "$cfg"/.smartos-mail-stage.*
 stage=$(mktemp -d "$cfg/.smartos-mail-stage.XXXXXX") || fail "cannot create a staging directory in $cfg"
 cp -p "$cfg/main.cf" "$cfg/master.cf" "$stage/" || fail "cannot copy main.cf and master.cf to $stage"`;
 
+/**
+ * Sets the staged main.cf's time stamp two seconds back; run it after every
+ * edit of the staged main.cf. Postfix reads a main.cf changed within about the
+ * last second again and again, 0.3 s apart, until it is older ("pausing to let
+ * main.cf finish writing", util/dict.c): without this, the first postconf or
+ * postfix command after each edit sleeps 1-2 s. The staged file is complete
+ * when this runs, so its time stamp may say so. POSIX only: awk's `srand()`
+ * returns the time of day it seeded with, turned here into UTC for `touch -t`
+ * (civil date from day number as in H. Hinnant's chrono algorithms).
+ */
+export const backdateStagedMainCf: Script = sh`stamp=$(awk 'BEGIN {
+  srand(); t = srand() - 2
+  s = t % 60; t = (t - s) / 60; mi = t % 60; t = (t - mi) / 60; h = t % 24; z = (t - h) / 24 + 719468
+  era = int(z / 146097); doe = z - era * 146097
+  yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
+  doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100)); mp = int((5 * doy + 2) / 153)
+  d = doy - int((153 * mp + 2) / 5) + 1; m = mp < 10 ? mp + 3 : mp - 9; y = yoe + era * 400 + (m <= 2)
+  printf "%04d%02d%02d%02d%02d.%02d", y, m, d, h, mi, s
+}') && TZ=UTC0 touch -t "$stamp" "$stage/main.cf" || fail "cannot set the time stamp of $stage/main.cf"`;
+
 /** Applies a change to the staged main.cf with `postconf -c "$stage" -e/-X`. */
 export function stageChange(change: MainCfChange): Script {
   const setArgs = Object.entries(change.set).map(([k, v]) => `${k}=${v}`);
@@ -49,11 +69,13 @@ export function stageChange(change: MainCfChange): Script {
   if (setArgs.length > 0) {
     steps.push(
       sh`postconf -c "$stage" -e ${setArgs} 2>"$stage/postconf.err" || fail "postconf -e failed: $(cat "$stage/postconf.err")"`,
+      backdateStagedMainCf,
     );
   }
   if (change.remove.length > 0) {
     steps.push(
       sh`postconf -c "$stage" -X ${change.remove} 2>"$stage/postconf.err" || fail "postconf -X failed: $(cat "$stage/postconf.err")"`,
+      backdateStagedMainCf,
     );
   }
   return joinScripts(steps);
@@ -66,7 +88,8 @@ export function stageChange(change: MainCfChange): Script {
  */
 export function stageListMember(name: string, member: string, remove = false): Script {
   return sh`list=$(postconf -c "$stage" -h ${name} | awk -v m=${member} -v rm=${remove ? 1 : 0} '{ gsub(/,/, " "); for (i = 1; i <= NF; i++) if ($i != m) out = out (out == "" ? "" : ", ") $i } END { if (!rm) out = out (out == "" ? "" : ", ") m; print out }')
-if [ -n "$list" ]; then postconf -c "$stage" -e ${`${name}=`}"$list"; else postconf -c "$stage" -X ${name}; fi || fail ${`cannot update ${name} in the staged main.cf`}`;
+if [ -n "$list" ]; then postconf -c "$stage" -e ${`${name}=`}"$list"; else postconf -c "$stage" -X ${name}; fi || fail ${`cannot update ${name} in the staged main.cf`}
+${backdateStagedMainCf}`;
 }
 
 /**
