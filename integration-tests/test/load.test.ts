@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { InboundSmtpFirewall, MailArchive, OpenDkimKey, PostfixConfig, RateLimitTransport } from "@smartos-mail/pulumi";
 import { connectionTo, freshStack, OUTPUT_DIR } from "../harness/fixtures";
 import { filesUnder, findSecrets, hostLogs } from "../harness/secret-scan";
+import { limitSessions, sessionsRefusedAtOnce } from "../harness/session-limit";
 import { downHost, hostShell, sshLogins, type TestbedHost, upHosts } from "../harness/testbed";
 
 const HOSTS = Array.from({ length: 10 }, (_, i) => ({ name: `rsload${i}`, index: 52 + i }));
@@ -15,6 +16,11 @@ const SHARED = HOSTS[0].name;
  */
 const UP_MS = 480_000;
 const SASL_MAP = "/etc/postfix/sasl/smtp_passwd";
+/**
+ * sshd's MaxSessions on the shared host: below the 8 resources that run there
+ * at once (OpenSSH's default, 10, is above), above the pool's 4 channels per host.
+ */
+const SHARED_MAX_SESSIONS = 5;
 /** What sshd logs when a client goes past MaxStartups or MaxSessions. */
 const SSHD_LIMITS = /MaxStartups|MaxSessions|no more sessions|past Max|drop connection/;
 
@@ -147,10 +153,16 @@ describe("load: one provider process, 10 hosts at once and 8 resources on one ho
   let hosts: TestbedHost[] = [];
   /** Each host's `postconf -n` before the test, sorted. */
   let original: string[][] = [];
+  /** Sessions the shared host's sshd refused when the control opened more than SHARED_MAX_SESSIONS at once. */
+  let controlRefused = 0;
   before(async () => {
     for (const { name } of HOSTS) downHost(name);
     hosts = await upHosts(HOSTS);
     original = HOSTS.map(({ name }) => postconfN(name).sort());
+    limitSessions(hosts[0], SHARED_MAX_SESSIONS);
+    controlRefused = await sessionsRefusedAtOnce(hosts[0], SHARED_MAX_SESSIONS + 2);
+    // The control's refusals are logged; the test below reads only what the resources caused.
+    on(SHARED, ": >/var/log/sshd.log");
   });
   after(() => {
     for (const { name } of HOSTS) downHost(name);
@@ -205,6 +217,10 @@ describe("load: one provider process, 10 hosts at once and 8 resources on one ho
       // Sorted: a parameter put back after its removal lands at the end of main.cf.
       assert.deepEqual(postconfN(name).sort(), original[i], `${name}: postconf -n`);
     });
+  });
+
+  it(`the control: the shared host's sshd refuses sessions past MaxSessions ${SHARED_MAX_SESSIONS}`, () => {
+    assert.equal(controlRefused, 2);
   });
 
   it("no sshd log shows MaxStartups or MaxSessions trouble", () => {
