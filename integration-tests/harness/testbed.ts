@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -94,4 +95,18 @@ export function sshCommands(name: string): string[] {
 /** Logins accepted by a host's sshd so far. */
 export function sshLogins(name: string): number {
   return (hostShell(name, "cat /var/log/sshd.log").stdout.match(/Accepted publickey/g) ?? []).length;
+}
+
+/**
+ * Runs `op` and fails unless it caused no SSH login and no remote command on
+ * any of the hosts `names`: what an `up` that changes nothing must show.
+ */
+export async function withoutSsh<T>(names: readonly string[], op: () => Promise<T>): Promise<T> {
+  const count = (name: string) => ({ logins: sshLogins(name), commands: sshCommands(name).length });
+  const before = names.map(count);
+  const result = await op();
+  names.forEach((name, i) => {
+    assert.deepEqual(count(name), before[i], `${name}: SSH logins and commands`);
+  });
+  return result;
 }

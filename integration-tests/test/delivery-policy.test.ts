@@ -6,7 +6,7 @@ import { InboundSmtpFirewall, PostfixConfig, RateLimitTransport } from "@smartos
 import type { StepRecord } from "../harness/engine";
 import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
 import { smtpSmokeTest } from "../harness/smtp";
-import { hostScript, hostShell, sshCommands } from "../harness/testbed";
+import { hostScript, hostShell, withoutSsh } from "../harness/testbed";
 import { zoneHead } from "../harness/zones";
 
 // Test domains under .smtb, a TLD only the testbed's DNS serves.
@@ -210,13 +210,11 @@ describe("delivery policy on the wire: rate-limit transports, warm-up, client TL
       assert.equal(outputs().rateDelays["smtp-warm"], expected);
       assert.equal(outputs().nextWarmupStep["smtp-warm"], next);
     }
-    const commands = sshCommands("dpsend").length;
-    const again = await stack.up(program({ today: "2026-12-31" }));
+    const again = await withoutSsh(["dpsend"], () => stack.up(program({ today: "2026-12-31" })));
     assert.deepEqual(
       again.map((s) => s.op),
       ["same", "same"],
     );
-    assert.equal(sshCommands("dpsend").length, commands, "no SSH command on a no-op");
   });
 
   it("firewall: port 25 is closed to other hosts, local submission still works, the operator's rules stay", async () => {
