@@ -11,4 +11,7 @@ postmap "hash:$SASL_MAP"
 { grep -v '^root:' /etc/aliases || true; printf 'root: %s\n' "$ROOT_ALIAS"; } >/etc/aliases.new
 mv /etc/aliases.new /etc/aliases
 newaliases
-postfix reload 2>/dev/null
+# `postfix reload` leaves a postsuper running in the background (postfix-script:
+# `postsuper &`); with the session's stdout it would hold the session open until
+# it finishes, which is not configuration work.
+postfix reload >/dev/null 2>&1

@@ -59,6 +59,12 @@ export interface HostCosts {
   postfixReload: number;
   /** `postfix check` inside the host (PostfixConfig runs it before every reload). */
   postfixCheck: number;
+  /**
+   * A new node process that only loads `@pulumi/pulumi`: the least the SDK's
+   * dynamic-provider host can cost, which every `pulumi up` of a dynamic
+   * provider pays, even one that changes nothing.
+   */
+  sdkLoad: number;
 }
 
 function secondsOf(fn: () => void): number {
@@ -81,9 +87,17 @@ export function hostCosts(h: BenchHost): HostCosts {
     if (r.status !== 0) throw new Error(`ssh ${h.name} true failed: ${r.stderr}`);
   };
   const three = (f: () => number) => median([f(), f(), f()]);
+  const sdk = () => {
+    const r = spawnSync(process.execPath, ["-e", "require('@pulumi/pulumi')"], {
+      cwd: path.join(REPO, "integration-tests"),
+      timeout: 60_000,
+    });
+    if (r.status !== 0) throw new Error(`node cannot load @pulumi/pulumi: ${r.stderr}`);
+  };
   return {
     sshTrue: three(() => secondsOf(ssh)),
     postfixReload: three(() => insideSeconds(h.name, "postfix reload")),
     postfixCheck: three(() => insideSeconds(h.name, "postfix check")),
+    sdkLoad: three(() => secondsOf(sdk)),
   };
 }

@@ -23,7 +23,8 @@ export function guideScript(myhostname: string): string {
 
 /** The least a one-value change can do: that one `postconf -e`, then the reload. */
 export function oneChangeScript(myhostname: string): string {
-  return `set -eu\npostconf -e ${shq(`myhostname=${myhostname}`)}\npostfix reload 2>/dev/null\n`;
+  // Output to /dev/null: see guide-postfix.sh on the reload's background postsuper.
+  return `set -eu\npostconf -e ${shq(`myhostname=${myhostname}`)}\npostfix reload >/dev/null 2>&1\n`;
 }
 
 /** Runs `script` on the host in one OpenSSH session (`ssh HOST sh -s`), timed from spawn to exit. */

@@ -105,6 +105,8 @@ export function renderResults(r: Results): string {
     `- **ours**: \`PostfixConfig\` through the lifecycle harness (\`integration-tests/harness\`): the program under the SDK's mocks, then the SDK's dynamic-provider host as its own process, driven over gRPC (Configure, Check, Diff, Create/Update) as \`pulumi up\` drives it. Timed from \`stack.up()\` to its return, provider-host start and stop included.`,
     "- **Ansible**: `benchmarks/ansible/postfix.yml` (`postconf -n` read once, `postconf -e` per differing parameter, `copy` of the map with mode 0600, `lineinfile` for the alias, handlers for postmap, newaliases and `postfix reload`), tuned for speed: no fact gathering, pipelining, one ControlMaster connection per run. Each run starts cold (its own control socket). Timed from spawn to exit of `ansible-playbook`.",
     "- **floor**: the guide's commands as one script (`benchmarks/floor/guide-postfix.sh`) in one `ssh HOST sh -s` session: no staging, no checks, no change detection. Its no-op re-run is the same script again (a script cannot know nothing changed without logging in); its update is the one `postconf -e` and `postfix reload`.",
+    "- All three send `postfix reload`'s output to /dev/null: it leaves a `postsuper` running in the background (Postfix's `postfix-script`), and a session that kept its output would wait for it to finish.",
+    "- Postfix reads a main.cf changed within about the last second again and again until it is older (\"pausing to let main.cf finish writing\", 1–2 s). The floor and Ansible run the guide's commands and pay that wait where a Postfix command follows a `postconf -e` (the floor once, at the `postmap` after its `postconf -e`; Ansible at each task that reads main.cf soon after another's edit). PostfixConfig sets its staged main.cf's time stamp two seconds back once the file is complete, and does not wait.",
     "",
     `Every create starts from a host brought up fresh (\`testbed.sh down\`, \`up\`). ${roundsRun} rounds${roundsRun < r.rounds ? ` (of ${r.rounds} asked)` : ""}; in each, every way does create, no-op re-run and a one-value update (myhostname), in an order that rotates per round. After every create the host is checked for all 11 parameters, the map and its .db at 0600 with the login found by \`postmap -q\`, root aliased in the alias database and Postfix running; all three ways left byte-identical \`postconf -n\` output in ${r.sameMainCfRounds} of ${roundsRun} rounds.`,
     "",
@@ -157,25 +159,30 @@ export function renderResults(r: Results): string {
   if (costs) {
     p(
       "",
-      `Costs on the testbed host (medians of 3): \`ssh HOST true\` ${secs(costs.sshTrue)}, \`postfix reload\` ${secs(costs.postfixReload)}, \`postfix check\` ${secs(costs.postfixCheck)}.`,
+      `Costs on the testbed host (medians of 3): \`ssh HOST true\` ${secs(costs.sshTrue)}, \`postfix reload\` ${secs(costs.postfixReload)}, \`postfix check\` ${secs(costs.postfixCheck)}; on this machine, a node process that only loads \`@pulumi/pulumi\` ${secs(costs.sdkLoad)}.`,
     );
   }
 
   p("", "## Why a target is missed", "");
   const why: string[] = [];
+  // A target's time budget for ours, against the least a dynamic provider costs before any work.
+  const budget = (limit: number) =>
+    costs
+      ? ` The target leaves ours ${secs(limit)}; a node process that only loads the SDK takes ${secs(costs.sdkLoad)} here${limit < costs.sdkLoad ? ", more than that budget: no dynamic provider, whose host the engine must start to ask Check and Diff, can meet it on this machine" : ""}.`
+      : "";
   if (createVsFloor > TARGETS.createVsFloor) {
     why.push(
-      `- **create vs the floor (${times(createVsFloor)})**: ours spends ${secs(c.start + c.check + c.rest)} before and around its SSH work: the SDK's dynamic-provider host starts as a new node process (${secs(c.start)}), Check loads our provider code there and validates (${secs(c.check)}), and running the program under the SDK and the engine side take ${secs(c.rest)}. \`pulumi up\` pays all of this too, and more. The Create call itself, one SSH command, takes ${secs(c.work)} against the floor's ${secs(med(floor.create))} (${times(c.work / med(floor.create))}): it stages main.cf and refuses it if \`postconf -x\` warns, runs \`postfix check\` before going live${costs ? ` (${secs(costs.postfixCheck)} here)` : ""}, and holds the host lock. The floor does none of these checks.`,
+      `- **create vs the floor (${times(createVsFloor)})**: ours spends ${secs(c.start + c.check + c.rest)} before and around its SSH work: the SDK's dynamic-provider host starts as a new node process (${secs(c.start)}), Check loads our provider code there and validates (${secs(c.check)}), and running the program under the SDK and the engine side take ${secs(c.rest)}. \`pulumi up\` pays all of this too, and more. The Create call itself, one SSH command, takes ${secs(c.work)} against the floor's ${secs(med(floor.create))} (${times(c.work / med(floor.create))}): it stages main.cf and refuses it if \`postconf -x\` warns, runs \`postfix check\` before going live${costs ? ` (${secs(costs.postfixCheck)} here)` : ""}, and holds the host lock. The floor does none of these checks.${budget(med(floor.create) * TARGETS.createVsFloor)}`,
     );
   }
   if (ansibleCreate < TARGETS.ansibleVsOurs) {
     why.push(
-      `- **create vs Ansible (${times(ansibleCreate)})**: the play is tuned (pipelining, no facts, one connection) and its ${med(ansible.create, (s) => s.ssh.commands)} remote commands, each a Python module run on the host, take ${secs(med(ansible.create))}; ours' fixed local cost (${secs(c.start + c.check + c.rest)}) plus the checked apply (${secs(c.work)}) is more than a fifth of that.`,
+      `- **create vs Ansible (${times(ansibleCreate)})**: the play is tuned (pipelining, no facts, one connection) and its ${med(ansible.create, (s) => s.ssh.commands)} remote commands, each a Python module run on the host, take ${secs(med(ansible.create))}; ours' fixed local cost (${secs(c.start + c.check + c.rest)}) plus the checked apply (${secs(c.work)}) is more than a fifth of that.${budget(med(ansible.create) / TARGETS.ansibleVsOurs)}`,
     );
   }
   if (ansibleNoop < TARGETS.ansibleVsOurs) {
     why.push(
-      `- **no-op vs Ansible (${times(ansibleNoop)})**: ours opens no connection, but still starts the provider host and checks and diffs the inputs: ${secs(med(ours.noop))}, of which provider host start ${secs(n.start)} and Check ${secs(n.check)}. Ansible's no-op logs in once and runs ${med(ansible.noop, (s) => s.ssh.commands)} commands (${secs(med(ansible.noop))}).`,
+      `- **no-op vs Ansible (${times(ansibleNoop)})**: ours opens no connection, but still starts the provider host and checks and diffs the inputs: ${secs(med(ours.noop))}, of which provider host start ${secs(n.start)} and Check ${secs(n.check)}. Ansible's no-op logs in once and runs ${med(ansible.noop, (s) => s.ssh.commands)} commands (${secs(med(ansible.noop))}).${budget(med(ansible.noop) / TARGETS.ansibleVsOurs)}`,
     );
   }
   if (noopLogins > 0 || noopCommands > 0) {
@@ -229,9 +236,9 @@ export function renderResults(r: Results): string {
         ]
       : []),
     `- load average (1, 5, 15 min) ${r.loadBefore.map((l) => l.toFixed(2)).join(", ")} at the start and ${r.loadAfter.map((l) => l.toFixed(2)).join(", ")} at the end: other work on this machine shares its CPUs and shows up as spread in the min–max ranges.`,
-    "- The testbed hosts' /root is an overlay of this machine's, whose `.bashrc` runs `pyenv init` (about 1.3 s per SSH command).",
-    "  The benchmark gives each host Debian's default root `.bashrc` first, as a real server has; without it every SSH command,",
-    "  and so Ansible most of all, would be measured with that second included.",
+    "- The testbed hosts' /root is an overlay of this machine's, whose `.bashrc` runs `pyenv init` (0.5–1.3 s per SSH command).",
+    "  The testbed gives each host Debian's default root dot files, as a real server has (`testbed/host-init.sh`); without",
+    "  them every SSH command, and so Ansible most of all, would be measured with that time included.",
     "",
     "## Rerun",
     "",
