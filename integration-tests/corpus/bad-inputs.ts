@@ -580,6 +580,8 @@ const SEMANTIC: Record<CorpusResource, Semantic[]> = {
     { field: "reportTo", value: long(33, "u"), why: "user name over 32 characters" },
     { field: "logFile", value: "var/log/mail.log", why: "relative path" },
     { field: "logFile", value: "/var/log/mail log", why: "space in a path" },
+    { field: "logFile", value: "/var/log/../../etc/shadow", why: ".. path segment" },
+    { field: "logFile", value: "/var/log//mail.log", why: "empty path segment" },
     { field: "hour", value: 24, why: "no hour 24" },
     { field: "hour", value: 1.5, why: "not a whole hour" },
     { field: "minute", value: 60, why: "no minute 60" },

@@ -25,9 +25,10 @@ describe("MailLogReport", () => {
     assert.deepEqual(await reasons({ hour: 24 }), ["hour: must be an hour 0-23"]);
     assert.deepEqual(await reasons({ minute: 1.5 }), ["minute: must be a whole minute"]);
     assert.deepEqual(await reasons({ logFile: "/var/log/mail-%Y.log" }), [
-      "logFile: must be an absolute path of letters, digits, '.', '_', '-' and '/', e.g. /var/log/maillog",
+      "logFile: must be an absolute path of letters, digits, '.', '_' and '-' with no . or .. parts, e.g. /var/log/maillog",
     ]);
     assert.equal((await reasons({ logFile: "var/log/maillog" })).length, 1);
+    assert.equal((await reasons({ logFile: "/var/log/../../etc/shadow" })).length, 1);
     assert.equal((await reasons({ reportTo: "ops@example.com; reboot" })).length, 1);
     assert.equal((await reasons({ day: "tomorrow" }))[0]?.startsWith("day:"), true);
     assert.deepEqual(await reasons({ reportTo: "ops@example.com" }), []);

@@ -19,6 +19,7 @@ import { prelude } from "../remote/script-prelude";
 import { parseSections } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
 import { isHostname, mailbox } from "../validation/names";
+import { absolutePath } from "../validation/paths";
 import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 
@@ -32,13 +33,6 @@ export const ARCHIVE_DEFAULTS = {
   scriptPath: "/root/scripts/mail_rotate.sh",
   schedule: "0 0 * * *",
 } as const;
-
-const absolutePath = z
-  .string()
-  .refine((v) => /^(\/[A-Za-z0-9._-]+)+$/.test(v) && !v.split("/").some((part) => part === "." || part === ".."), {
-    message:
-      "must be an absolute path of letters, digits, '.', '_' and '-' with no . or .. parts, e.g. /var/mail/archive",
-  });
 
 const localAddress = z.string().refine(
   (v) => {

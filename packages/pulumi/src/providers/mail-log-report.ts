@@ -11,6 +11,7 @@ import { prelude } from "../remote/script-prelude";
 import { parseSections, section } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
 import { mailbox } from "../validation/names";
+import { absolutePath } from "../validation/paths";
 import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
@@ -23,13 +24,7 @@ export const mailLogReportSchema = z
     reportTo: z
       .union([mailbox, z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be an address or a local user such as root")])
       .default("root"),
-    logFile: z
-      .string()
-      .regex(
-        /^\/[A-Za-z0-9._/-]+$/,
-        "must be an absolute path of letters, digits, '.', '_', '-' and '/', e.g. /var/log/maillog",
-      )
-      .optional(),
+    logFile: absolutePath.optional(),
     hour: z
       .number()
       .int("must be a whole hour")
