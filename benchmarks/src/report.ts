@@ -165,24 +165,34 @@ export function renderResults(r: Results): string {
 
   p("", "## Why a target is missed", "");
   const why: string[] = [];
-  // A target's time budget for ours, against the least a dynamic provider costs before any work.
-  const budget = (limit: number) =>
-    costs
-      ? ` The target leaves ours ${secs(limit)}; a node process that only loads the SDK takes ${secs(costs.sdkLoad)} here${limit < costs.sdkLoad ? ", more than that budget: no dynamic provider, whose host the engine must start to ask Check and Diff, can meet it on this machine" : ""}.`
-      : "";
+  // A target's time budget for ours against what ours cannot do without: the SDK's
+  // provider host (node loading the SDK), and for a change one SSH login and the
+  // `postfix check` that gates going live.
+  const budget = (limit: number, change: boolean) => {
+    if (!costs) return "";
+    const least = costs.sdkLoad + (change ? costs.sshTrue + costs.postfixCheck : 0);
+    const parts = change
+      ? `node loading the SDK (${secs(costs.sdkLoad)}), one SSH login (${secs(costs.sshTrue)}) and \`postfix check\` (${secs(costs.postfixCheck)}) take ${secs(least)} here`
+      : `node loading the SDK takes ${secs(least)} here`;
+    const beyond =
+      limit < least
+        ? `, more than that: no dynamic provider (the engine must start its host to ask Check and Diff)${change ? " that checks a change before it goes live" : ""} can meet it on this machine`
+        : "";
+    return ` The target leaves ours ${secs(limit)}; ${parts}${beyond}.`;
+  };
   if (createVsFloor > TARGETS.createVsFloor) {
     why.push(
-      `- **create vs the floor (${times(createVsFloor)})**: ours spends ${secs(c.start + c.check + c.rest)} before and around its SSH work: the SDK's dynamic-provider host starts as a new node process (${secs(c.start)}), Check loads our provider code there and validates (${secs(c.check)}), and running the program under the SDK and the engine side take ${secs(c.rest)}. \`pulumi up\` pays all of this too, and more. The Create call itself, one SSH command, takes ${secs(c.work)} against the floor's ${secs(med(floor.create))} (${times(c.work / med(floor.create))}): it stages main.cf and refuses it if \`postconf -x\` warns, runs \`postfix check\` before going live${costs ? ` (${secs(costs.postfixCheck)} here)` : ""}, and holds the host lock. The floor does none of these checks.${budget(med(floor.create) * TARGETS.createVsFloor)}`,
+      `- **create vs the floor (${times(createVsFloor)})**: ours spends ${secs(c.start + c.check + c.rest)} before and around its SSH work: the SDK's dynamic-provider host starts as a new node process (${secs(c.start)}), Check loads our provider code there and validates (${secs(c.check)}), and running the program under the SDK and the engine side take ${secs(c.rest)}. \`pulumi up\` pays all of this too, and more. The Create call itself, one SSH command, takes ${secs(c.work)} against the floor's ${secs(med(floor.create))} (${times(c.work / med(floor.create))}): it stages main.cf and refuses it if \`postconf -x\` warns, runs \`postfix check\` before going live${costs ? ` (${secs(costs.postfixCheck)} here)` : ""}, and holds the host lock. The floor does none of these checks.${budget(med(floor.create) * TARGETS.createVsFloor, true)}`,
     );
   }
   if (ansibleCreate < TARGETS.ansibleVsOurs) {
     why.push(
-      `- **create vs Ansible (${times(ansibleCreate)})**: the play is tuned (pipelining, no facts, one connection) and its ${med(ansible.create, (s) => s.ssh.commands)} remote commands, each a Python module run on the host, take ${secs(med(ansible.create))}; ours' fixed local cost (${secs(c.start + c.check + c.rest)}) plus the checked apply (${secs(c.work)}) is more than a fifth of that.${budget(med(ansible.create) / TARGETS.ansibleVsOurs)}`,
+      `- **create vs Ansible (${times(ansibleCreate)})**: the play is tuned (pipelining, no facts, one connection) and its ${med(ansible.create, (s) => s.ssh.commands)} remote commands, each a Python module run on the host, take ${secs(med(ansible.create))}; ours' fixed local cost (${secs(c.start + c.check + c.rest)}) plus the checked apply (${secs(c.work)}) is more than a fifth of that.${budget(med(ansible.create) / TARGETS.ansibleVsOurs, true)}`,
     );
   }
   if (ansibleNoop < TARGETS.ansibleVsOurs) {
     why.push(
-      `- **no-op vs Ansible (${times(ansibleNoop)})**: ours opens no connection, but still starts the provider host and checks and diffs the inputs: ${secs(med(ours.noop))}, of which provider host start ${secs(n.start)} and Check ${secs(n.check)}. Ansible's no-op logs in once and runs ${med(ansible.noop, (s) => s.ssh.commands)} commands (${secs(med(ansible.noop))}).${budget(med(ansible.noop) / TARGETS.ansibleVsOurs)}`,
+      `- **no-op vs Ansible (${times(ansibleNoop)})**: ours opens no connection, but still starts the provider host and checks and diffs the inputs: ${secs(med(ours.noop))}, of which provider host start ${secs(n.start)} and Check ${secs(n.check)}. Ansible's no-op logs in once and runs ${med(ansible.noop, (s) => s.ssh.commands)} commands (${secs(med(ansible.noop))}).${budget(med(ansible.noop) / TARGETS.ansibleVsOurs, false)}`,
     );
   }
   if (noopLogins > 0 || noopCommands > 0) {
