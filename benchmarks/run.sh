@@ -18,4 +18,6 @@ command -v pnpm >/dev/null || npm install -g --silent pnpm@9.15.9
 pnpm exec tsc -b benchmarks
 
 # The driver stops starting work after BENCH_BUDGET_S (24 min); this is the hard stop.
-exec timeout --kill-after=30s 28m node benchmarks/dist/run.js
+timeout --kill-after=30s 28m node benchmarks/dist/run.js
+# The tables in the house format, so the test command's lint passes on the file as written.
+pnpm exec biome format --write benchmarks/RESULTS.md >/dev/null
