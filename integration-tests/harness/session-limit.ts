@@ -4,23 +4,8 @@ import * as path from "node:path";
 import { OUTPUT_DIR } from "./fixtures";
 import { hostShell, type TestbedHost } from "./testbed";
 
-/**
- * Lowers sshd's MaxSessions (sessions on one connection) on a testbed host,
- * so a test can show a client staying under it. sshd re-reads its
- * configuration on SIGHUP; connections already open keep the old limit.
- */
-export function limitSessions(host: TestbedHost, maxSessions: number): void {
-  const r = hostShell(
-    host.name,
-    `printf 'MaxSessions %s\\n' ${maxSessions} >>/etc/ssh/sshd_config && kill -HUP "$(cat /run/sshd.pid)"`,
-  );
-  if (r.code !== 0) throw new Error(`cannot set MaxSessions on ${host.name}: ${r.stderr}`);
-}
-
 /** Longest the control waits for one ssh command. */
 const CONTROL_TIMEOUT_MS = 60_000;
-/** Tries at the control connection, half a second apart. */
-const MASTER_ATTEMPTS = 10;
 
 /**
  * The positive control for a session limit: opens `sessions` sessions at
@@ -41,12 +26,7 @@ export async function sessionsRefusedAtOnce(host: TestbedHost, sessions: number)
       ...["-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null"],
       `${host.user}@${host.host}`,
     ];
-    // sshd re-executes itself on SIGHUP (limitSessions): the first attempts may find no listener yet.
-    let master = spawnSync("ssh", ["-M", "-f", "-N", ...ssh], { encoding: "utf8", timeout: CONTROL_TIMEOUT_MS });
-    for (let attempt = 1; master.status !== 0 && attempt < MASTER_ATTEMPTS; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      master = spawnSync("ssh", ["-M", "-f", "-N", ...ssh], { encoding: "utf8", timeout: CONTROL_TIMEOUT_MS });
-    }
+    const master = spawnSync("ssh", ["-M", "-f", "-N", ...ssh], { encoding: "utf8", timeout: CONTROL_TIMEOUT_MS });
     if (master.status !== 0) throw new Error(`ssh control connection to ${host.name} failed: ${master.stderr}`);
     try {
       const refusals = await Promise.all(
