@@ -6,6 +6,21 @@ import { hostShell, type TestbedHost } from "./testbed";
 
 /** Longest the control waits for one ssh command. */
 const CONTROL_TIMEOUT_MS = 60_000;
+/** Tries at the control connection, half a second apart (sshd restarts itself after limitSessions). */
+const MASTER_ATTEMPTS = 10;
+
+/**
+ * Lowers sshd's MaxSessions (sessions on one connection) on a testbed host.
+ * sshd re-reads its configuration on SIGHUP by executing itself again;
+ * connections already open keep the old limit.
+ */
+export function limitSessions(host: TestbedHost, maxSessions: number): void {
+  const r = hostShell(
+    host.name,
+    `printf 'MaxSessions %s\\n' ${maxSessions} >>/etc/ssh/sshd_config && kill -HUP "$(cat /run/sshd.pid)"`,
+  );
+  if (r.code !== 0) throw new Error(`cannot set MaxSessions on ${host.name}: ${r.stderr}`);
+}
 
 /**
  * The positive control for a session limit: opens `sessions` sessions at
@@ -26,7 +41,11 @@ export async function sessionsRefusedAtOnce(host: TestbedHost, sessions: number)
       ...["-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null"],
       `${host.user}@${host.host}`,
     ];
-    const master = spawnSync("ssh", ["-M", "-f", "-N", ...ssh], { encoding: "utf8", timeout: CONTROL_TIMEOUT_MS });
+    let master = spawnSync("ssh", ["-M", "-f", "-N", ...ssh], { encoding: "utf8", timeout: CONTROL_TIMEOUT_MS });
+    for (let attempt = 1; master.status !== 0 && attempt < MASTER_ATTEMPTS; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      master = spawnSync("ssh", ["-M", "-f", "-N", ...ssh], { encoding: "utf8", timeout: CONTROL_TIMEOUT_MS });
+    }
     if (master.status !== 0) throw new Error(`ssh control connection to ${host.name} failed: ${master.stderr}`);
     try {
       const refusals = await Promise.all(

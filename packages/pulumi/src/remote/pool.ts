@@ -38,6 +38,20 @@ export interface RunOptions {
 /** Channels one connection runs at once; below OpenSSH's default MaxSessions of 10. */
 const CHANNELS_PER_HOST = 4;
 
+/**
+ * Tries at a command whose channel sshd refused to open. A host may allow
+ * fewer sessions per connection (MaxSessions) than CHANNELS_PER_HOST, and sshd
+ * frees a closed session only after handling every packet it read with the
+ * close, so a refusal can pass a moment later. The command never started, so
+ * trying again is safe. Waits double from CHANNEL_RETRY_MS.
+ */
+const CHANNEL_OPEN_ATTEMPTS = 8;
+const CHANNEL_RETRY_MS = 100;
+
+function channelRefused(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith("(SSH) Channel open failure");
+}
+
 interface PooledHost {
   connecting: Promise<NodeSSH>;
   channels: Semaphore;
@@ -117,8 +131,15 @@ export class RemoteHost {
     const entry = pooled(this.connection);
     const ssh = await entry.connecting;
     return entry.channels.run(async () => {
-      const r = await ssh.execCommand(script.text, { stdin: options.stdin });
-      return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await ssh.execCommand(script.text, { stdin: options.stdin });
+          return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+        } catch (err) {
+          if (attempt >= CHANNEL_OPEN_ATTEMPTS || !channelRefused(err)) throw err;
+          await new Promise((resolve) => setTimeout(resolve, CHANNEL_RETRY_MS * 2 ** (attempt - 1)));
+        }
+      }
     });
   }
 
