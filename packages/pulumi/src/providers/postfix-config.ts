@@ -404,11 +404,7 @@ function parseInputs(raw: Record<string, unknown>): PostfixConfigInputs {
 
 function parseState(raw: Record<string, unknown>): PostfixConfigState {
   const { applied, rootAliasApplied, saslMapInSync, previous } = raw as unknown as PostfixConfigState;
-  const inputs = parseInputs(
-    Object.fromEntries(
-      Object.entries(raw).filter(([k]) => !["applied", "rootAliasApplied", "saslMapInSync", "previous"].includes(k)),
-    ),
-  );
+  const inputs = storedInputs(postfixConfigSchema, raw, ["applied", "rootAliasApplied", "saslMapInSync", "previous"]);
   return {
     ...inputs,
     applied,
