@@ -6,6 +6,21 @@ import { Stack } from "./engine";
 import { downHost, type TestbedHost, upHost, upSmartOsHost } from "./testbed";
 
 /** Where tests keep stack state and logs (under the repo, ignored by git). */
+/**
+ * Postfix's SMTP client timeouts: main.cf parameters no test host depends on,
+ * for tests whose resources each own one parameter of the same main.cf.
+ */
+export const SMTP_CLIENT_TIMEOUTS = [
+  "smtp_connect_timeout",
+  "smtp_helo_timeout",
+  "smtp_mail_timeout",
+  "smtp_rcpt_timeout",
+  "smtp_data_init_timeout",
+  "smtp_data_xfer_timeout",
+  "smtp_data_done_timeout",
+  "smtp_quit_timeout",
+] as const;
+
 export const OUTPUT_DIR = path.resolve(__dirname, "..", "..", ".test-output");
 
 /** A fresh harness stack in `.test-output/<name>`. */

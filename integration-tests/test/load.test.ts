@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
 import { InboundSmtpFirewall, MailArchive, OpenDkimKey, PostfixConfig, RateLimitTransport } from "@smartos-mail/pulumi";
-import { connectionTo, freshStack, OUTPUT_DIR } from "../harness/fixtures";
+import { connectionTo, freshStack, OUTPUT_DIR, SMTP_CLIENT_TIMEOUTS } from "../harness/fixtures";
 import { filesUnder, findSecrets, hostLogs } from "../harness/secret-scan";
 import { sessionsRefusedAtOnce } from "../harness/session-limit";
 import { downHost, hostShell, sshLogins, type TestbedHost, upHosts } from "../harness/testbed";
@@ -24,15 +24,8 @@ const SASL_MAP = "/etc/postfix/sasl/smtp_passwd";
  * came with its close, so a next open in the same read is refused.)
  */
 const SSHD_MAX_SESSIONS = 10;
-/** PostfixConfig resources of their own on the shared host: a client timeout each, and its value in round 0. */
-const TIMEOUTS = [
-  ["smtp_helo_timeout", 100],
-  ["smtp_connect_timeout", 20],
-  ["smtp_mail_timeout", 200],
-  ["smtp_rcpt_timeout", 210],
-  ["smtp_data_init_timeout", 110],
-  ["smtp_data_xfer_timeout", 170],
-] as const;
+/** PostfixConfig resources of their own on the shared host: a client timeout each, `100 + i + round` seconds. */
+const TIMEOUTS = SMTP_CLIENT_TIMEOUTS.slice(0, 6);
 /** What sshd logs when a client goes past MaxStartups or MaxSessions. */
 const SSHD_LIMITS = /MaxStartups|MaxSessions|no more sessions|past Max|drop connection/;
 
@@ -57,11 +50,11 @@ function program(hosts: TestbedHost[], round: number): () => pulumi.Resource[] {
           }),
       ),
       ...TIMEOUTS.map(
-        ([parameter, seconds]) =>
+        (parameter, i) =>
           new PostfixConfig(`timeout-${parameter}`, {
             connection: shared,
             profile: "linux",
-            parameters: { [parameter]: `${seconds + round}s` },
+            parameters: { [parameter]: `${100 + i + round}s` },
           }),
       ),
       new OpenDkimKey("dkim-a", {
@@ -130,7 +123,7 @@ function assertAllPresent(round: number): void {
   });
   const n = postconfN(SHARED);
   for (const line of [
-    ...TIMEOUTS.map(([parameter, seconds]) => `${parameter} = ${seconds + round}s`),
+    ...TIMEOUTS.map((parameter, i) => `${parameter} = ${100 + i + round}s`),
     `smtp_destination_recipient_limit = ${20 + round}`,
     "smtp_destination_rate_delay = 1s",
     `smtp-load_destination_rate_delay = ${5 + round}s`,

@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PostfixConfig } from "@smartos-mail/pulumi";
-import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
+import { connectionTo, freshStack, SMTP_CLIENT_TIMEOUTS, suiteHost } from "../harness/fixtures";
 import { hostShell } from "../harness/testbed";
 
 const HOST = "conc";
 const ROUNDS = 20;
 
 // Each resource owns one parameter; all edit the same main.cf at once.
-const OWN = [
-  "smtp_connect_timeout",
-  "smtp_helo_timeout",
-  "smtp_mail_timeout",
-  "smtp_rcpt_timeout",
-  "smtp_data_init_timeout",
-  "smtp_data_xfer_timeout",
-  "smtp_data_done_timeout",
-  "smtp_quit_timeout",
-];
+const OWN = [...SMTP_CLIENT_TIMEOUTS];
 const OTHER_PROCESS = ["smtpd_timeout", "smtpd_error_sleep_time", "smtpd_recipient_limit", "smtpd_soft_error_limit"];
 
 function live(params: string[]): string[] {

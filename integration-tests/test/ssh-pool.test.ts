@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { PostfixConfig } from "@smartos-mail/pulumi";
-import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
+import { connectionTo, freshStack, SMTP_CLIENT_TIMEOUTS, suiteHost } from "../harness/fixtures";
 import { limitSessions, sessionsRefusedAtOnce } from "../harness/session-limit";
 import { hostShell } from "../harness/testbed";
 
@@ -9,16 +9,7 @@ const HOST = "rspool";
 /** Below the pool's 4 channels per host, as some hardening guides set it. */
 const MAX_SESSIONS = 2;
 /** PostfixConfig resources, each owning one parameter, read at once by refresh. */
-const PARAMETERS = [
-  "smtp_helo_timeout",
-  "smtp_connect_timeout",
-  "smtp_mail_timeout",
-  "smtp_rcpt_timeout",
-  "smtp_data_init_timeout",
-  "smtp_data_xfer_timeout",
-  "smtp_data_done_timeout",
-  "smtp_quit_timeout",
-] as const;
+const PARAMETERS = SMTP_CLIENT_TIMEOUTS;
 
 describe("the SSH pool on a host whose sshd allows fewer sessions per connection than the pool opens", () => {
   const host = suiteHost(HOST, 44);
