@@ -121,8 +121,9 @@ async function main(): Promise<void> {
   const unchanged = again.every((s) => s.op === "same");
   console.log(`   ${unchanged ? "no changes" : again.map((s) => `${s.op} ${s.name}`).join(", ")}`);
 
-  step("7. Destroying the stack and the hosts ...");
-  await stack.destroy();
+  step("7. Destroying the stack (dependents first, as the engine orders it) and the hosts ...");
+  const destroyed = await stack.destroy();
+  console.log(indent(destroyed.map((s) => `${s.op} ${s.name}`).join("\n")));
   for (const name of HOSTS) downHost(name);
   const passed = authenticated && queue.status === 0 && unchanged;
   console.log(

@@ -25,6 +25,8 @@ export interface ResourceState {
   outputs: Props;
   /** Outputs the program asked the engine to keep secret (`additionalSecretOutputs`). */
   secretOutputs: string[];
+  /** URNs of the resources it depends on: it is deleted before them. */
+  dependencies: string[];
 }
 
 /** What an operation did to one resource. */
@@ -60,7 +62,7 @@ export interface StackOptions {
 }
 
 const PROJECT = "smartos-mail-it";
-/** Program runs one `up` may take while outputs become known (the depth of its dependency chain). */
+/** Program runs one `up` may take: one per level of its dependency graph. */
 const MAX_PASSES = 8;
 
 /** Whether a registered input holds a value not known during a preview. */
@@ -154,11 +156,6 @@ export class Stack {
     return r && { ...r, inputs: revealSecrets(r.inputs) as Props, outputs: revealSecrets(r.outputs) as Props };
   }
 
-  /** The URN the engine gives a registered resource. */
-  private urnOf(reg: Registration): string {
-    return `urn:pulumi:${this.stack}::${PROJECT}::${reg.type}::${reg.name}`;
-  }
-
   /** The provider for a resource type: the SDK's dynamic-provider host, or the Cloudflare emulator. */
   private driverFor(type: string, host: ProviderHost): ProviderHost | CloudflareEmulator {
     return type === CLOUDFLARE_DNS_RECORD ? this.cloudflare : host;
@@ -174,12 +171,12 @@ export class Stack {
 
   /**
    * `pulumi up`: creates, updates, replaces and deletes until state matches the program.
-   * The program runs as in a preview: inputs that wait on outputs not yet known (a DKIM
-   * record's value from OpenDkimKey) are unknown, and those resources wait. The rest is
-   * applied, the program runs again with the new outputs known, and so on until a pass
-   * changes nothing and nothing waits, which is the order the engine's dependency graph
-   * gives (a resource whose input came from an output that just changed is updated in
-   * the next pass). Deletions come last.
+   * As the engine, it applies a resource only after the resources it depends on, each
+   * once. The program runs as in a preview: inputs that wait on outputs not yet known (a
+   * DKIM record's value from OpenDkimKey) are unknown. Each pass applies, in parallel, the
+   * resources whose dependencies an earlier pass applied, and the program runs again with
+   * their outputs known, until every resource is applied. Deletions come last, dependents
+   * first.
    */
   async up(program: Program): Promise<StepRecord[]> {
     return this.withHost(async (host) => {
@@ -188,23 +185,23 @@ export class Stack {
         const registrations = (await runProgram(program, PROJECT, this.stack, this.knownOutputs())).filter(
           (r) => r.custom,
         );
-        const waiting = registrations.filter((r) => containsUnknown(r.inputs));
-        const applied = await this.applyRegistrations(
-          host,
-          registrations.filter((r) => !containsUnknown(r.inputs)),
+        const wanted = new Set(registrations.map((r) => r.urn));
+        const pending = registrations.filter((r) => !steps.has(r.urn));
+        // A dependency outside the program (none in our programs) does not hold a resource back.
+        const ready = pending.filter(
+          (r) => !containsUnknown(r.inputs) && r.dependencies.every((d) => steps.has(d) || !wanted.has(d)),
         );
-        for (const step of applied) {
-          if (step.op !== "same" || !steps.has(step.urn)) steps.set(step.urn, step);
+        if (ready.length === 0 && pending.length > 0) {
+          throw new Error(`up cannot apply ${pending.map((r) => r.name).join(", ")}: inputs stay unknown`);
         }
-        if (waiting.length === 0 && applied.every((s) => s.op === "same")) {
-          const wanted = new Set(registrations.map((r) => this.urnOf(r)));
+        for (const step of await this.applyRegistrations(host, ready)) steps.set(step.urn, step);
+        if (ready.length === pending.length) {
           const gone = [...this.resources.values()].filter((r) => !wanted.has(r.urn));
           for (const step of await this.deleteResources(host, gone)) steps.set(step.urn, step);
           return [...steps.values()];
         }
         if (pass === MAX_PASSES) {
-          const names = waiting.length > 0 ? waiting : registrations;
-          throw new Error(`up did not settle after ${pass} passes: ${names.map((r) => r.name).join(", ")}`);
+          throw new Error(`up did not settle after ${pass} passes: ${pending.map((r) => r.name).join(", ")}`);
         }
       }
     });
@@ -214,7 +211,7 @@ export class Stack {
   private async applyRegistrations(host: ProviderHost, registrations: Registration[]): Promise<StepRecord[]> {
     const steps: StepRecord[] = [];
     const results = await mapLimited(registrations, this.parallel, async (reg) => {
-      const urn = this.urnOf(reg);
+      const urn = reg.urn;
       const driver = this.driverFor(reg.type, host);
       const old = this.resources.get(urn);
       const checked = await driver.check(
@@ -235,6 +232,7 @@ export class Stack {
           inputs,
           outputs: markSecretOutputs(annotateSecrets(created.outputs, inputs), reg.additionalSecretOutputs),
           secretOutputs: reg.additionalSecretOutputs,
+          dependencies: reg.dependencies,
         };
       };
       if (!old) {
@@ -250,7 +248,7 @@ export class Stack {
         diff = { ...diff, changes: JSON.stringify(oldInputs) === JSON.stringify(plainInputs) ? "none" : "some" };
       }
       if (diff.changes === "none") {
-        this.resources.set(urn, { ...old, inputs });
+        this.resources.set(urn, { ...old, inputs, dependencies: reg.dependencies });
         steps.push({ urn, name: reg.name, op: "same", diff });
       } else if (diff.replaces.length > 0) {
         if (diff.deleteBeforeReplace) await driver.delete(old.id, urn, oldOutputs, oldInputs);
@@ -265,6 +263,7 @@ export class Stack {
           inputs,
           outputs: markSecretOutputs(annotateSecrets(outputs, inputs), reg.additionalSecretOutputs),
           secretOutputs: reg.additionalSecretOutputs,
+          dependencies: reg.dependencies,
         });
         steps.push({ urn, name: reg.name, op: "update", diff });
       }
@@ -273,20 +272,31 @@ export class Stack {
     return steps;
   }
 
-  /** Deletes these resources, in parallel, and drops them from state. */
+  /**
+   * Deletes these resources and drops them from state, as the engine does: a resource
+   * only once nothing left in the set depends on it; those that are ready go in parallel.
+   */
   private async deleteResources(host: ProviderHost, gone: ResourceState[]): Promise<StepRecord[]> {
     const steps: StepRecord[] = [];
-    const deletions = await mapLimited(gone, this.parallel, async (r) => {
-      await this.driverFor(r.type, host).delete(
-        r.id,
-        r.urn,
-        revealSecrets(r.outputs) as Props,
-        revealSecrets(r.inputs) as Props,
-      );
-      this.resources.delete(r.urn);
-      steps.push({ urn: r.urn, name: r.name, op: "delete" });
-    });
-    throwIfFailed(deletions);
+    let left = gone;
+    while (left.length > 0) {
+      const needed = new Set(left.flatMap((r) => r.dependencies));
+      const ready = left.filter((r) => !needed.has(r.urn));
+      if (ready.length === 0)
+        throw new Error(`cannot order the deletions, a dependency cycle among ${left.map((r) => r.name).join(", ")}`);
+      const deletions = await mapLimited(ready, this.parallel, async (r) => {
+        await this.driverFor(r.type, host).delete(
+          r.id,
+          r.urn,
+          revealSecrets(r.outputs) as Props,
+          revealSecrets(r.inputs) as Props,
+        );
+        this.resources.delete(r.urn);
+        steps.push({ urn: r.urn, name: r.name, op: "delete" });
+      });
+      throwIfFailed(deletions);
+      left = left.filter((r) => !ready.includes(r));
+    }
     return steps;
   }
 

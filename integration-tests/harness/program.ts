@@ -12,6 +12,28 @@ export interface Registration {
   additionalSecretOutputs: string[];
   /** False for component resources, which have no provider: the engine only records them. */
   custom: boolean;
+  /** The resource's URN, as {@link resourceUrn} forms it. */
+  urn: string;
+  /**
+   * URNs of the custom resources it depends on: `dependsOn` and the resources whose outputs
+   * its inputs use, a component standing for the custom resources under it (the SDK's
+   * RegisterResource `dependencies`). The engine creates it after them and deletes it before them.
+   */
+  dependencies: string[];
+}
+
+/**
+ * A resource's URN. The engine's URN also names the types of the resource's parents; names
+ * are unique in the harness's stacks, so type and name alone identify a resource here.
+ */
+export function resourceUrn(stack: string, project: string, type: string, name: string): string {
+  return `urn:pulumi:${stack}::${project}::${type}::${name}`;
+}
+
+/** {@link resourceUrn} of a URN the SDK's mock monitor made (`parentType$type` in its type part). */
+function fromMockUrn(stack: string, project: string, urn: string): string {
+  const [, , qualifiedType, ...name] = urn.split("::");
+  return resourceUrn(stack, project, qualifiedType.split("$").pop() ?? qualifiedType, name.join("::"));
 }
 
 /** Outputs the engine already has for a resource (by type and name), handed back to the program as its state. */
@@ -50,6 +72,7 @@ async function registerProgram(
 ): Promise<Registration[]> {
   const registrations: Registration[] = [];
   const secretOutputs = new Map<string, string[]>();
+  const dependencies = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -59,6 +82,8 @@ async function registerProgram(
           inputs: args.inputs,
           additionalSecretOutputs: secretOutputs.get(args.name) ?? [],
           custom: args.custom !== false,
+          urn: resourceUrn(stack, project, args.type, args.name),
+          dependencies: dependencies.get(args.name) ?? [],
         });
         return { id: `${args.name}-preview-id`, state: known(args.type, args.name) ?? {} };
       },
@@ -71,13 +96,20 @@ async function registerProgram(
     true,
   );
   // The mock monitor does not pass resource options on to newResource; read
-  // additionalSecretOutputs off the RegisterResource request as the engine does.
+  // additionalSecretOutputs and dependencies off the RegisterResource request as the engine does.
   const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: { getName(): string; getAdditionalsecretoutputsList(): string[] }, cb: unknown): unknown;
+    registerResource(
+      req: { getName(): string; getAdditionalsecretoutputsList(): string[]; getDependenciesList(): string[] },
+      cb: unknown,
+    ): unknown;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     secretOutputs.set(req.getName(), req.getAdditionalsecretoutputsList());
+    dependencies.set(
+      req.getName(),
+      req.getDependenciesList().map((urn) => fromMockUrn(stack, project, urn)),
+    );
     return register(req, cb);
   };
   program();
