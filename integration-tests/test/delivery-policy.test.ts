@@ -54,7 +54,7 @@ describe("delivery policy on the wire: rate-limit transports, warm-up, client TL
   const stack = freshStack("delivery-policy");
   let baseline: { postconf: string; masterCf: string };
 
-  const program = (options: { today: string; firewall?: boolean }) => () => [
+  const program = (options: { today: string; firewall?: boolean; withoutFast?: boolean }) => () => [
     new PostfixConfig("postfix", {
       connection: connectionTo(sender()),
       profile: "linux",
@@ -70,7 +70,7 @@ describe("delivery policy on the wire: rate-limit transports, warm-up, client TL
       profile: "linux",
       defaults: { recipientLimit: 10, rateDelay: "1s" },
       transports: [
-        { name: "smtp-fast", recipientLimit: 10, rateDelay: "2s", domains: [FAST] },
+        ...(options.withoutFast ? [] : [{ name: "smtp-fast", recipientLimit: 10, rateDelay: "2s", domains: [FAST] }]),
         {
           name: "smtp-warm",
           recipientLimit: 10,
@@ -227,6 +227,39 @@ describe("delivery policy on the wire: rate-limit transports, warm-up, client TL
       again.map((s) => s.op),
       ["same", "same"],
     );
+  });
+
+  it("a transport removed while mail waits for it: the mail leaves through smtp; adding it back maps the domain again", async () => {
+    /** Deferred messages waiting for TLS, from `postqueue -j` (one JSON object per message). */
+    const deferredForTls = () =>
+      hostShell("dpsend", "postqueue -j")
+        .stdout.split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l) as { queue_name: string; recipients: { delay_reason?: string }[] })
+        .filter(
+          (m) => m.queue_name === "deferred" && m.recipients.some((r) => r.delay_reason?.includes("TLS is required")),
+        );
+    assert.equal(hostScript("dprecv", "sink.sh", [MX, "notls", FAST, WARM]).code, 0);
+    send(["fast-orphan"]);
+    for (let i = 0; i < 40 && deferredForTls().length === 0; i++) await sleep(500);
+    assert.equal(deferredForTls().length, 1, "deferred while it was routed through smtp-fast");
+
+    const removed = await stack.up(program({ today: "2026-12-31", withoutFast: true }));
+    assert.deepEqual(opsByName(removed), { postfix: "same", rate: "update" });
+    assert.equal(hostShell("dpsend", "postconf -M smtp-fast/unix").stdout, "");
+    assert.equal(hostShell("dpsend", "postconf -n | grep -c '^smtp-fast_'").stdout, "0\n");
+    assert.equal(hostShell("dpsend", `postmap -q ${FAST} hash:${MAP}; echo $?`).stdout, "1\n");
+    assert.equal(deferredForTls().length, 1, "the message is still queued, not bounced");
+
+    // The queue manager picks the transport again for every retry: now the default, smtp.
+    assert.equal(hostScript("dprecv", "sink.sh", [MX, "tls", FAST, WARM]).code, 0);
+    hostShell("dpsend", "postqueue -f");
+    await arrived("fast-orphan", 1, 30);
+    assert.equal(hostShell("dpsend", "postqueue -j | wc -l").stdout, "0\n");
+
+    const restored = await stack.up(program({ today: "2026-12-31" }));
+    assert.deepEqual(opsByName(restored), { postfix: "same", rate: "update" });
+    assert.equal(hostShell("dpsend", `postmap -q ${FAST} hash:${MAP}`).stdout, "smtp-fast:\n");
   });
 
   it("firewall: port 25 is closed to other hosts, local submission still works, the operator's rules stay", async () => {
