@@ -3,11 +3,16 @@ import { hostShell } from "./testbed";
 /**
  * Runs an SMTP session with socat from inside a testbed host: each line is
  * sent after a short pause, as a person at the guide's socat prompt would.
- * Returns the transcript. Bounded: 0.5 s per line and socat's 3 s idle timeout.
+ * Returns the transcript. After the last line socat waits up to 10 s for the
+ * server's replies to end (a busy host may still be signing or queueing; the
+ * server closes the connection after QUIT, which ends the wait). Bounded: 30 s.
  */
 export function smtpSession(hostName: string, target: string, lines: string[]): string {
   const sends = lines.map((l) => `printf '%s\\r\\n' '${l.replaceAll("'", "'\\''")}'; sleep 0.5`).join("; ");
-  return hostShell(hostName, `(sleep 1; ${sends}) | socat -t 3 - TCP:${target}`).stdout.replaceAll("\r", "");
+  return hostShell(hostName, `(sleep 1; ${sends}) | timeout 30 socat -t 10 - TCP:${target}`).stdout.replaceAll(
+    "\r",
+    "",
+  );
 }
 
 /** A message's SMTP DATA lines (CRLF-joined header and body lines, dot-stuffed, ending with "."). */
