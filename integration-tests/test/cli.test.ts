@@ -152,7 +152,7 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
     assert.equal(r.stderr, "", "no progress lines when stderr is not a terminal");
   });
 
-  it("fails SPF with 11 lookups through includes, a 512-bit key and a PTR that does not resolve back; warns on a 1024-bit key: exit 2", () => {
+  it("fails SPF with 11 lookups through includes and 7 that find nothing, a 512-bit key and a PTR that does not resolve back; warns on a 1024-bit key: exit 2", () => {
     const r = check(["bad.smtb", "-s", "weak", "-s", "tiny", "--mail-host", "mx.bad.smtb"]);
     assert.equal(r.code, 2, r.stdout + r.stderr);
     const t = rows(r.stdout);
@@ -160,7 +160,12 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
       "FAIL",
       "11 DNS lookups (bad.smtb 4, _a.bad.smtb 4, _b.bad.smtb 1, _c.bad.smtb 2); SPF allows 10 (RFC 7208 4.6.4), receivers return permerror: replace a, mx or include with ip4/ip6",
     ]);
-    assert.equal(t.get("SPF record")?.[0], "PASS");
+    // None of the names the a and mx terms give has an address or an MX record here.
+    assert.equal(t.get("SPF record")?.[0], "FAIL");
+    assert.match(
+      t.get("SPF record")?.[1] ?? "",
+      / -- 7 lookups find nothing \(_a\.bad\.smtb: a:x1\.bad\.smtb, _a\.bad\.smtb: a:x2\.bad\.smtb, _a\.bad\.smtb: mx:x3\.bad\.smtb, _c\.bad\.smtb: a, _c\.bad\.smtb: mx, bad\.smtb: a, bad\.smtb: mx\); receivers stop at 2 with permerror \(RFC 7208 4\.6\.4\)/,
+    );
     assert.equal(t.get("DKIM weak")?.[0], "WARN");
     assert.match(t.get("DKIM weak")?.[1] ?? "", /^rsa 1024-bit key; 2048 bits is the norm/);
     assert.equal(t.get("DKIM tiny")?.[0], "FAIL");

@@ -11,6 +11,13 @@ function chain(): Record<string, string[]> {
     "TXT _b.example.com": ["v=spf1 include:_c.example.com"],
     "TXT _c.example.com": ["v=spf1 ip4:192.0.2.1 redirect=_d.example.com"],
     "TXT _d.example.com": ["v=spf1 mx -all"],
+    // What the a and mx terms name, so none of them is a void lookup.
+    "A example.com": ["192.0.2.1"],
+    "MX example.com": ["mx.example.com"],
+    "A x1.example.com": ["192.0.2.11"],
+    "AAAA x2.example.com": ["2001:db8::12"],
+    "MX x3.example.com": ["mx.example.com"],
+    "MX _d.example.com": ["mx.example.com"],
   };
 }
 
@@ -30,6 +37,7 @@ describe("SPF lookup counting", () => {
     );
     assert.equal(walk.lookups, 11);
     assert.deepEqual(walk.errors, []);
+    assert.deepEqual(walk.voidLookups, []);
   });
 
   it("passes at exactly 10 lookups and fails at 11, naming each record's share", async () => {
@@ -57,7 +65,7 @@ describe("SPF lookup counting", () => {
     const dns = fakeDns({ "TXT _d.example.com": ["v=spf1 a a a a a a a a a a a -all"] });
     const walk = await walkSpf(dns, "example.com", "v=spf1 mx -all redirect=_d.example.com");
     assert.equal(walk.lookups, 1);
-    assert.deepEqual(dns.asked, []);
+    assert.deepEqual(dns.asked, ["MX example.com"]);
   });
 
   it("stops at include loops and reports them as errors", async () => {
@@ -89,6 +97,53 @@ describe("SPF lookup counting", () => {
     assert.equal(walk.lookups, 3);
   });
 
+  it("warns of each a or mx term that finds nothing; two such void lookups pass, a third is a permerror", async () => {
+    const record = (n: number) =>
+      `v=spf1 ${["a:gone1.example.com", "mx:gone2.example.com", "a", "ip4:192.0.2.1"].slice(0, n).join(" ")} -all`;
+    const dns = fakeDns({ "A x.example.com": ["192.0.2.1"], "MX x.example.com": ["mx.example.com"] });
+    const two = await walkSpf(dns, "x.example.com", record(2));
+    assert.deepEqual(two.voidLookups, ["x.example.com: a:gone1.example.com", "x.example.com: mx:gone2.example.com"]);
+    assert.deepEqual(two.warnings, [
+      "x.example.com: a:gone1.example.com: gone1.example.com has no A or AAAA record, the term matches nothing",
+      "x.example.com: mx:gone2.example.com: gone2.example.com has no MX record, the term matches nothing",
+    ]);
+    assert.deepEqual(two.errors, []);
+    // "a" alone names the domain itself, which has an address: not void.
+    assert.deepEqual((await walkSpf(dns, "x.example.com", record(3))).errors, []);
+    const three = await walkSpf(fakeDns({}), "x.example.com", record(3));
+    assert.deepEqual(three.errors, [
+      "3 lookups find nothing (x.example.com: a:gone1.example.com, x.example.com: mx:gone2.example.com, x.example.com: a); receivers stop at 2 with permerror (RFC 7208 4.6.4): remove the terms that match nothing",
+    ]);
+    const finding = (await checkSpf(fakeDns({ "TXT x.example.com": [record(3)] }), "x.example.com"))[0];
+    assert.equal(finding.status, "fail");
+  });
+
+  it("makes an mx term naming more than 10 hosts a permerror; a failed a or mx lookup a temperror", async () => {
+    const hosts = (n: number) => Array.from({ length: n }, (_, i) => `mx${i}.example.com`);
+    const ten = await walkSpf(fakeDns({ "MX example.com": hosts(10) }), "example.com", "v=spf1 mx -all");
+    assert.deepEqual(ten.errors, []);
+    const eleven = await walkSpf(fakeDns({ "MX example.com": hosts(11) }), "example.com", "v=spf1 mx -all");
+    assert.deepEqual(eleven.errors, [
+      "example.com: mx: example.com has 11 MX hosts, an mx term may look up 10 (permerror, RFC 7208 4.6.4)",
+    ]);
+    const down = await walkSpf(
+      fakeDns({}, { "A a.example.com": "ETIMEOUT" }),
+      "example.com",
+      "v=spf1 a:a.example.com -all",
+    );
+    assert.deepEqual(down.errors, [
+      "example.com: a:a.example.com: the lookup failed (ETIMEOUT); receivers return temperror",
+    ]);
+    assert.deepEqual(down.voidLookups, []);
+  });
+
+  it("does not look up a or mx terms with macros", async () => {
+    const dns = fakeDns({});
+    const walk = await walkSpf(dns, "example.com", "v=spf1 a:%{i}.a.example.com mx:%{d} -all");
+    assert.deepEqual(dns.asked, []);
+    assert.deepEqual(walk.voidLookups, []);
+  });
+
   it("counts an include with macros but cannot follow it, and says so", async () => {
     const walk = await walkSpf(fakeDns({}), "example.com", "v=spf1 include:%{d}.spf.example.net -all");
     assert.equal(walk.lookups, 1);
@@ -101,6 +156,7 @@ describe("SPF findings", () => {
     const dns = fakeDns({
       "TXT cospix.net": ["v=spf1 mx include:_spf.google.com -all"],
       "TXT _spf.google.com": ["v=spf1 ip4:192.0.2.0/24 ~all"],
+      "MX cospix.net": ["mx.cospix.net"],
     });
     assert.deepEqual(await checkSpf(dns, "cospix.net"), [
       { check: "SPF record", status: "pass", detail: "v=spf1 mx include:_spf.google.com -all" },

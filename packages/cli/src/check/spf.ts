@@ -1,4 +1,4 @@
-import { isSpfRecord, parseSpfRecord, SPF_MAX_LOOKUPS } from "@smartos-mail/pulumi/tools";
+import { isSpfRecord, type ParsedSpfMechanism, parseSpfRecord, SPF_MAX_LOOKUPS } from "@smartos-mail/pulumi/tools";
 import { type Dns, DnsLookupError } from "./dns";
 import type { Finding } from "./result";
 
@@ -12,10 +12,16 @@ export interface SpfWalk {
   errors: string[];
   /** Legal but ill-advised terms, and what could not be followed. */
   warnings: string[];
+  /** The a and mx terms whose lookup found nothing ("void lookups"), as `domain: term`. */
+  voidLookups: string[];
 }
 
 /** Records visited at most; a policy this large is broken anyway, and the walk stays bounded. */
 const MAX_RECORDS = 40;
+/** Void lookups an evaluation may make: RFC 7208 4.6.4 says receivers SHOULD stop there with permerror. */
+export const SPF_MAX_VOID_LOOKUPS = 2;
+/** MX hosts an mx term may look up the addresses of; more is a permerror (RFC 7208 4.6.4). */
+const SPF_MAX_MX_HOSTS = 10;
 
 /** The SPF records among a name's TXT records. */
 async function spfRecordsOf(dns: Dns, domain: string): Promise<string[]> {
@@ -25,12 +31,13 @@ async function spfRecordsOf(dns: Dns, domain: string): Promise<string[]> {
 /**
  * Follows `record` (published at `domain`) through every include and the
  * redirect, counting the DNS-querying terms (a, mx, ptr, exists, include,
- * redirect) of the whole evaluation. Receivers stop at the first match, so
- * a real evaluation may use fewer; the limit must hold for any sender, so
- * every term counts.
+ * redirect) of the whole evaluation, and looks up what each a and mx term
+ * names: a term that finds nothing is a void lookup, and an mx term may name
+ * at most 10 hosts. Receivers stop at the first match, so a real evaluation
+ * may use fewer; the limits must hold for any sender, so every term counts.
  */
 export async function walkSpf(dns: Dns, domain: string, record: string): Promise<SpfWalk> {
-  const walk: SpfWalk = { lookups: 0, records: [], errors: [], warnings: [] };
+  const walk: SpfWalk = { lookups: 0, records: [], errors: [], warnings: [], voidLookups: [] };
 
   async function follow(how: string, target: string, chain: string[]): Promise<void> {
     const name = target.replace(/\.$/, "").toLowerCase();
@@ -73,6 +80,9 @@ export async function walkSpf(dns: Dns, domain: string, record: string): Promise
         );
       else if (m.target !== undefined) await follow(`${name}: ${m.text}`, m.target, next);
     }
+    for (const m of parsed.mechanisms.filter((x) => (x.type === "a" || x.type === "mx") && !x.macro)) {
+      await resolve(name, m);
+    }
     const redirected = parsed.redirect !== undefined && !parsed.mechanisms.some((m) => m.type === "all");
     if (redirected && parsed.redirect !== undefined) {
       if (parsed.redirect.includes("%")) {
@@ -83,7 +93,37 @@ export async function walkSpf(dns: Dns, domain: string, record: string): Promise
     }
   }
 
+  /** Looks up what an a or mx term names, as a receiver would, and notes a void lookup or too many MX hosts. */
+  async function resolve(name: string, m: ParsedSpfMechanism): Promise<void> {
+    const target = (m.target ?? name).replace(/\.$/, "").toLowerCase();
+    const where = `${name}: ${m.text}`;
+    try {
+      if (m.type === "mx") {
+        const hosts = await dns.mx(target);
+        if (hosts.length > SPF_MAX_MX_HOSTS) {
+          walk.errors.push(
+            `${where}: ${target} has ${hosts.length} MX hosts, an mx term may look up ${SPF_MAX_MX_HOSTS} (permerror, RFC 7208 4.6.4)`,
+          );
+        } else if (hosts.length === 0) {
+          walk.voidLookups.push(where);
+          walk.warnings.push(`${where}: ${target} has no MX record, the term matches nothing`);
+        }
+      } else if ((await dns.a(target)).length + (await dns.aaaa(target)).length === 0) {
+        walk.voidLookups.push(where);
+        walk.warnings.push(`${where}: ${target} has no A or AAAA record, the term matches nothing`);
+      }
+    } catch (err) {
+      if (!(err instanceof DnsLookupError)) throw err;
+      walk.errors.push(`${where}: the lookup failed (${err.code}); receivers return temperror`);
+    }
+  }
+
   await visit(domain.toLowerCase(), record, []);
+  if (walk.voidLookups.length > SPF_MAX_VOID_LOOKUPS) {
+    walk.errors.push(
+      `${walk.voidLookups.length} lookups find nothing (${walk.voidLookups.join(", ")}); receivers stop at ${SPF_MAX_VOID_LOOKUPS} with permerror (RFC 7208 4.6.4): remove the terms that match nothing`,
+    );
+  }
   return walk;
 }
 

@@ -11,7 +11,8 @@ export const checkHelp = `Usage: smartos-mail check <domain> [--selector S ...] 
 
 Checks the DNS records a sending domain needs, as the guide sets them up:
   SPF    one v=spf1 record, valid, at most 10 DNS lookups counted through every
-         include and redirect (RFC 7208 4.6.4), and how it ends (-all)
+         include and redirect and at most 2 a/mx terms that find nothing
+         (RFC 7208 4.6.4), and how it ends (-all)
   DKIM   the key record of each --selector: RSA of 2048 bits or more (under 1024
          fails, under 2048 warns) or Ed25519
   ADSP   reported as a note: RFC 5617 has been Historic since 2013
