@@ -19,7 +19,7 @@ export interface SpfWalk {
 /** Records visited at most; a policy this large is broken anyway, and the walk stays bounded. */
 const MAX_RECORDS = 40;
 /** Void lookups an evaluation may make: RFC 7208 4.6.4 says receivers SHOULD stop there with permerror. */
-export const SPF_MAX_VOID_LOOKUPS = 2;
+const SPF_MAX_VOID_LOOKUPS = 2;
 /** MX hosts an mx term may look up the addresses of; more is a permerror (RFC 7208 4.6.4). */
 const SPF_MAX_MX_HOSTS = 10;
 
