@@ -447,6 +447,10 @@ const SEMANTIC: Record<CorpusResource, Semantic[]> = {
     { field: "parameters.smtpd_banner", value: "costs $ 5", why: "$ not followed by a macro name" },
     { field: "parameters.smtpd_banner", value: long(4097, "b"), why: "value over 4096 characters" },
     { field: "parameters.myhostname", value: "mx2.example.com", why: "owned by the typed myhostname field" },
+    { field: "parameters.smtp_destination_rate_delay", value: "1s", why: "managed by RateLimitTransport" },
+    { field: "parameters.transport_maps", value: "hash:/etc/postfix/other", why: "managed by RateLimitTransport" },
+    { field: "parameters.always_bcc", value: "archive@example.com", why: "managed by MailArchive" },
+    { field: "parameters.non_smtpd_milters", value: "inet:localhost:11332", why: "managed by OpenDkimKey" },
     {
       field: "parameters.Smtpd banner",
       at: "parameters",

@@ -70,6 +70,31 @@ describe("PostfixConfig check", () => {
       /^clientTls\.securityLevel: may may send the SASL password in clear/,
     ],
     [
+      "a rate delay through parameters",
+      { parameters: { smtp_destination_rate_delay: "1s" } },
+      /^parameters\.smtp_destination_rate_delay: is managed by RateLimitTransport \(defaults for smtp/,
+    ],
+    [
+      "a named transport's recipient limit through parameters",
+      { parameters: { "smtp-slow_destination_recipient_limit": "5" } },
+      /^parameters\.smtp-slow_destination_recipient_limit: is managed by RateLimitTransport/,
+    ],
+    [
+      "transport_maps through parameters",
+      { parameters: { transport_maps: "hash:/etc/postfix/other" } },
+      /^parameters\.transport_maps: is managed by RateLimitTransport, which adds its map to the list/,
+    ],
+    [
+      "a milter list through parameters",
+      { parameters: { smtpd_milters: "inet:localhost:11332" } },
+      /^parameters\.smtpd_milters: is managed by OpenDkimKey, which adds its milter/,
+    ],
+    [
+      "always_bcc through parameters",
+      { parameters: { always_bcc: "archive@example.com" } },
+      /^parameters\.always_bcc: is managed by MailArchive/,
+    ],
+    [
       "smtp_tls_security_level through parameters",
       { parameters: { smtp_tls_security_level: "may" } },
       /^parameters\.smtp_tls_security_level: is managed by the clientTls/,

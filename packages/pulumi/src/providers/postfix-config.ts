@@ -128,6 +128,23 @@ const TYPED_PARAMETERS: Record<string, string> = {
   smtp_dns_support_level: "clientTls",
 };
 
+/**
+ * The resource that manages a parameter `parameters` must not set, if any: set
+ * in both, an `up` of one would undo the other's value (a whole milter list
+ * would drop OpenDKIM's milter, and mail would leave unsigned).
+ */
+function managedByAnotherResource(name: string): string | undefined {
+  if (name === "always_bcc") return "MailArchive (a local archive, or remoteAddress)";
+  if (["smtpd_milters", "non_smtpd_milters", "milter_protocol", "milter_default_action"].includes(name)) {
+    return "OpenDkimKey, which adds its milter to the milter lists and keeps other milters added by hand";
+  }
+  if (name === "transport_maps") return "RateLimitTransport, which adds its map to the list (transports[].domains)";
+  if (/_destination_(rate_delay|recipient_limit|concurrency_limit)$/.test(name)) {
+    return "RateLimitTransport (defaults for smtp, transports[] for a named transport)";
+  }
+  return undefined;
+}
+
 /** zod schema of PostfixConfig's inputs, used by `check`. */
 export const postfixConfigSchema = z
   .object({
@@ -166,11 +183,18 @@ export const postfixConfigSchema = z
     }
     for (const key of Object.keys(v.parameters)) {
       const field = TYPED_PARAMETERS[key];
+      const resource = managedByAnotherResource(key);
       if (field) {
         ctx.addIssue({
           code: "custom",
           path: ["parameters", key],
           message: `is managed by the ${field} field; set it there`,
+        });
+      } else if (resource) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["parameters", key],
+          message: `is managed by ${resource}; set it there, not in both`,
         });
       }
     }
