@@ -129,11 +129,13 @@ const TYPED_PARAMETERS: Record<string, string> = {
 };
 
 /**
- * The resource that manages a parameter `parameters` must not set, if any: set
- * in both, an `up` of one would undo the other's value (a whole milter list
- * would drop OpenDKIM's milter, and mail would leave unsigned).
+ * What manages a parameter `parameters` must not set, if anything: a typed
+ * field, or another resource (set in both, an `up` of one would undo the
+ * other's value; a whole milter list would drop OpenDKIM's milter, and mail
+ * would leave unsigned).
  */
-function managedByAnotherResource(name: string): string | undefined {
+function managerOf(name: string): string | undefined {
+  if (Object.hasOwn(TYPED_PARAMETERS, name)) return `the ${TYPED_PARAMETERS[name]} field`;
   if (name === "always_bcc") return "MailArchive (a local archive, or remoteAddress)";
   if (["smtpd_milters", "non_smtpd_milters", "milter_protocol", "milter_default_action"].includes(name)) {
     return "OpenDkimKey, which adds its milter to the milter lists and keeps other milters added by hand";
@@ -182,20 +184,9 @@ export const postfixConfigSchema = z
       });
     }
     for (const key of Object.keys(v.parameters)) {
-      const field = TYPED_PARAMETERS[key];
-      const resource = managedByAnotherResource(key);
-      if (field) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["parameters", key],
-          message: `is managed by the ${field} field; set it there`,
-        });
-      } else if (resource) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["parameters", key],
-          message: `is managed by ${resource}; set it there, not in both`,
-        });
+      const manager = managerOf(key);
+      if (manager) {
+        ctx.addIssue({ code: "custom", path: ["parameters", key], message: `is managed by ${manager}; set it there` });
       }
     }
     if (v.saslRelay?.requireTls && v.clientTls && !TLS_ALWAYS.has(v.clientTls.securityLevel)) {
