@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { CommandFailure, runCli } from "./state";
+import { CommandFailure, readStdin, runCli } from "./state";
 
 const ALGORITHMS = ["md5", "sha1", "sha256", "sha384", "sha512"];
 
@@ -29,7 +29,7 @@ runCli((args) => {
   for (const file of inputs) {
     let data: Buffer;
     try {
-      data = readFileSync(file === "-" ? 0 : file);
+      data = file === "-" ? readStdin() : readFileSync(file);
     } catch (err) {
       process.stderr.write(
         `digest: ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (err as Error).message}\n`,

@@ -12,7 +12,7 @@
  * exit status.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 /** Root of all emulated state inside the test host. */
@@ -99,12 +99,27 @@ export function host(command: string, args: string[], what: string): string {
   }
 }
 
-/** Reads all of standard input (for `vmadm create` and `vmadm update` payloads). */
-export function readStdin(command: string): string {
-  if (process.stdin.isTTY) {
-    throw new CommandFailure(`${command}: refusing to read a JSON payload from a terminal; use -f FILE or a pipe`);
+/**
+ * Reads all of standard input with blocking reads until end of file, as a C
+ * command's read(2) loop does (for `vmadm create` and `vmadm update` payloads
+ * and `digest` without a file).
+ *
+ * The race this closes: Node's `process.stdin` is a lazy getter that, for a
+ * pipe, opens it through libuv, which sets O_NONBLOCK on fd 0. Touching it
+ * (even `process.stdin.isTTY`) and then reading fd 0 synchronously failed
+ * with EAGAIN whenever the SSH client had not yet written the payload, which
+ * happened on a busy machine. Nothing here touches `process.stdin` (callers
+ * ask `isatty(0)` from node:tty, which opens no stream), so fd 0 stays
+ * blocking and each read waits for data or EOF.
+ */
+export function readStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  for (;;) {
+    const chunk = Buffer.alloc(64 * 1024);
+    const n = readSync(0, chunk, 0, chunk.length, null);
+    if (n === 0) return Buffer.concat(chunks);
+    chunks.push(chunk.subarray(0, n));
   }
-  return readFileSync(0, "utf8");
 }
 
 /**

@@ -20,6 +20,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { isIP } from "node:net";
+import { isatty } from "node:tty";
 import { createDataset, destroyDataset, loadPool, type Pool, savePool, setProperties } from "./pool";
 import { CommandFailure, host, readJson, readStdin, runCli, statePath, withLock, writeJson } from "./state";
 import { installedImage, linkForNicTag, systemFacts } from "./system";
@@ -105,9 +106,16 @@ function halt(stored: Stored): void {
   delete stored.vm.boot_timestamp;
 }
 
+/** The JSON payload on stdin; a terminal is refused, as nobody is typing JSON there. */
+function payloadFromStdin(command: string): string {
+  if (isatty(0))
+    throw new CommandFailure(`${command}: refusing to read a JSON payload from a terminal; use -f FILE or a pipe`);
+  return readStdin().toString("utf8");
+}
+
 function readPayload(args: string[], command: string): Record<string, unknown> {
   const at = args.indexOf("-f");
-  const text = at >= 0 ? readFileSync(args[at + 1], "utf8") : readStdin(`vmadm ${command}`);
+  const text = at >= 0 ? readFileSync(args[at + 1], "utf8") : payloadFromStdin(`vmadm ${command}`);
   try {
     const payload = JSON.parse(text);
     if (typeof payload !== "object" || payload === null || Array.isArray(payload)) throw new Error("not an object");

@@ -90,8 +90,11 @@ describe("DANE on the wire: a DNSSEC-signed TLSA record verifies the receiver, a
     }),
   ];
 
-  /** Publishes the zones with `tlsa` as the MX host's TLSA 3 1 1 data, signed and validated unless `unsigned`. */
-  function publish(tlsa: string, mode: "dnssec" | "unsigned" = "dnssec"): void {
+  /**
+   * Publishes the zones with `tlsa` as the MX host's TLSA 3 1 1 data, signed and validated unless `unsigned`,
+   * and makes the sender see it at its next delivery.
+   */
+  async function publish(tlsa: string, mode: "dnssec" | "unsigned" = "dnssec"): Promise<void> {
     serial++;
     writeFileSync(
       path.join(ZONES, `${DOMAIN}.zone`),
@@ -103,6 +106,33 @@ describe("DANE on the wire: a DNSSEC-signed TLSA record verifies the receiver, a
     );
     const served = hostScript("dndns", "dns-server.sh", mode === "dnssec" ? [ZONES, "dnssec"] : [ZONES]);
     assert.equal(served.code, 0, served.stderr);
+    await forgetTlsaLookups();
+  }
+
+  /**
+   * Makes the sender look the TLSA record up again at its next delivery. The
+   * race this closes: each smtp(8) process caches a TLSA RRset for the
+   * record's TTL, clamped to 1..100 s (Postfix tls_dane.c, dane_lookup and
+   * TLS_DANE_CACHE_TTL_MIN/MAX), and stays idle for max_idle (100 s) between
+   * deliveries. A record changed within a minute (the zones' TTL) of the last
+   * delivery was not seen when the next message went to that same process:
+   * it delivered "Verified" with the old digest. A real sender picks up the
+   * change when the TTL runs out; the test changes records faster, so after
+   * each change it reloads the sender's Postfix, whose master then closes the
+   * status pipe idle single-server processes such as smtp(8) wait on, and they
+   * exit (single_server.c, single_server_abort), and waits until no smtp(8)
+   * from before the change is left. The next delivery starts a new process
+   * with an empty cache.
+   */
+  async function forgetTlsaLookups(): Promise<void> {
+    const smtpPids = () => hostShell("dnsend", "pgrep -x smtp || true").stdout.split("\n").filter(Boolean);
+    const before = smtpPids();
+    assert.equal(hostShell("dnsend", "postfix reload").code, 0);
+    await until(
+      "the sender's smtp(8) processes gone after postfix reload",
+      () => (smtpPids().some((pid) => before.includes(pid)) ? undefined : true),
+      () => hostShell("dnsend", "ps -eo pid,args").stdout,
+    );
   }
 
   /** `dig +dnssec` on the sender, through its resolv.conf, as Postfix asks. */
@@ -179,7 +209,7 @@ describe("DANE on the wire: a DNSSEC-signed TLSA record verifies the receiver, a
       .filter((m) => m !== null)
       .map((m) => `${m[1]} ${m[2]}`);
 
-  before(() => {
+  before(async () => {
     for (const h of [dns(), sender(), receiver()]) assert.ok(h.host);
     for (const name of ["dnsend", "dnrecv"]) assert.equal(hostScript(name, "use-resolver.sh", [dns().host]).code, 0);
     const sink = hostScript("dnrecv", "sink.sh", [MX, "tls", DOMAIN]);
@@ -191,7 +221,7 @@ describe("DANE on the wire: a DNSSEC-signed TLSA record verifies the receiver, a
     assert.match(digest, /^[0-9a-f]{64}$/);
     rmSync(ZONES, { recursive: true, force: true });
     mkdirSync(ZONES, { recursive: true });
-    publish(digest);
+    await publish(digest);
     baseline = hostShell("dnsend", "postconf -n").stdout;
   });
 
@@ -234,7 +264,7 @@ describe("DANE on the wire: a DNSSEC-signed TLSA record verifies the receiver, a
 
   it("a wrong TLSA digest fails closed: the message stays deferred and undelivered until the right record is back", async () => {
     const wrong = wrongDigest(digest);
-    publish(wrong);
+    await publish(wrong);
     // The wrong record is itself validated: what follows is DANE's verdict on the certificate, not a DNS failure.
     const tlsa = digFromSender("TLSA", TLSA_NAME);
     assert.ok(tlsa.flags.includes("ad"));
@@ -258,7 +288,7 @@ describe("DANE on the wire: a DNSSEC-signed TLSA record verifies the receiver, a
     assert.equal(received("dane-wrong"), false, "the receiver never got it");
     assert.equal(attempt(qid, "sent"), undefined);
 
-    publish(digest);
+    await publish(digest);
     assert.equal(hostShell("dnsend", "postqueue -f").code, 0);
     const { session } = await delivered("dane-wrong");
     assert.deepEqual(tlsVerdict(session), [`Verified ${MX}[${receiver().host}]`]);
@@ -279,6 +309,7 @@ describe("DANE on the wire: a DNSSEC-signed TLSA record verifies the receiver, a
         "nsd -c /etc/nsd/nsd.conf",
     );
     assert.equal(tamper.code, 0, tamper.stderr);
+    await forgetTlsaLookups();
     // nsd serves the forged record...
     const authoritative = await until(
       "the forged record from nsd",
@@ -307,21 +338,21 @@ describe("DANE on the wire: a DNSSEC-signed TLSA record verifies the receiver, a
     await sleep(2000);
     assert.equal(received("dane-forged"), false, "the receiver never got it");
 
-    publish(digest);
+    await publish(digest);
     assert.equal(hostShell("dnsend", "postqueue -f").code, 0);
     const { session } = await delivered("dane-forged");
     assert.deepEqual(tlsVerdict(session), [`Verified ${MX}[${receiver().host}]`]);
   });
 
   it("the verdict rests on DNSSEC: the wrong digest in an unsigned zone is not used (dane is opportunistic there)", async () => {
-    publish(wrongDigest(digest), "unsigned");
+    await publish(wrongDigest(digest), "unsigned");
     const tlsa = digFromSender("TLSA", TLSA_NAME);
     assert.equal(tlsa.flags.includes("ad"), false, "not validated");
     assert.deepEqual(tlsaDigests(tlsa), [wrongDigest(digest)]);
     send("dane-unsigned");
     const { session } = await delivered("dane-unsigned");
     assert.deepEqual(tlsVerdict(session), [`Untrusted ${MX}[${receiver().host}]`], session.join("\n"));
-    publish(digest);
+    await publish(digest);
   });
 
   it("destroy: postconf -n is as before", async () => {

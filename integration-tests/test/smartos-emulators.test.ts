@@ -48,6 +48,14 @@ describe("the SmartOS emulators behave as their man pages say (the product relie
     assert.deepEqual([vm.brand, vm.image_uuid, vm.datasets], ["joyent", IMAGE, [`zones/${zone}/data`]]);
   });
 
+  it("vmadm update and digest wait for a payload that arrives late on a pipe, as a blocking read(2) does", () => {
+    // The writer starts after the command is already reading: an emulator that read stdin without
+    // blocking (Node's process.stdin makes the pipe O_NONBLOCK) failed here with EAGAIN.
+    ok(`(sleep 1; echo '{"max_physical_memory": 640}') | vmadm update ${zone}`);
+    assert.equal(JSON.parse(ok(`vmadm get ${zone}`)).max_physical_memory, 640);
+    assert.equal(ok("(sleep 1; cat /etc/hostname) | digest -a sha256"), ok("sha256sum /etc/hostname | cut -d' ' -f1"));
+  });
+
   it("vmadm create refuses an image that is not imported and a nic tag the global zone lacks", () => {
     const r = run(
       `echo '{"brand":"joyent","image_uuid":"5e1d7e57-0000-4000-8000-00000000b002","nics":[{"nic_tag":"nosuch","ips":["dhcp"]}]}' | vmadm create`,
