@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash integration-tests/setup.sh
+# The real Pulumi engine: a pulumi CLI on PATH, or the pinned one built from its Go module (cached).
+PATH="$(bash integration-tests/engine/setup-pulumi.sh):$PATH"
+export PATH
 pnpm exec biome check .
 bash integration-tests/testbed/testbed.sh down-all
 trap 'bash integration-tests/testbed/testbed.sh down-all' EXIT

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { SendOnlyMailServer } from "@smartos-mail/pulumi";
-import { connectionTo, freshStack, OUTPUT_DIR } from "../harness/fixtures";
+import { connectionTo, freshStandInStack, OUTPUT_DIR } from "../harness/fixtures";
 import { downHost, hostScript, hostShell, upHost } from "../harness/testbed";
 import { zoneHead } from "../harness/zones";
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   console.log(`   DNS ${dns.host}, sender ${sender.host}, receiving MX ${receiver.host}`);
   for (const name of ["demosend", "demorecv"]) hostScript(name, "use-resolver.sh", [dns.host]);
 
-  const stack = freshStack("demo");
+  const stack = freshStandInStack("demo");
   const program = () => [
     new SendOnlyMailServer("mail", {
       connection: connectionTo(sender),

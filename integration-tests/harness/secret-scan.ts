@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { hostShell } from "./testbed";
 
@@ -41,12 +41,18 @@ function needles(secret: NamedSecret): string[] {
   return [...new Set([v, JSON.stringify(v).slice(1, -1), Buffer.from(v).toString("base64")])];
 }
 
-/** Every file under `dir`, recursively, as haystacks named by path relative to `base`. */
+/**
+ * Every file under `dir`, recursively, as haystacks named by path relative to
+ * `base`. Symbolic links are not followed: a stack directory links the
+ * workspace's node_modules, which is code, not something the run wrote.
+ */
 export function filesUnder(dir: string, base = dir): Haystack[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((entry): Haystack[] => {
     const p = path.join(dir, entry);
-    if (statSync(p).isDirectory()) return filesUnder(p, base);
+    const stat = lstatSync(p);
+    if (stat.isSymbolicLink()) return [];
+    if (stat.isDirectory()) return filesUnder(p, base);
     return [[path.relative(base, p), readFileSync(p, "latin1")]];
   });
 }
@@ -83,4 +89,25 @@ export function findSecrets(secrets: NamedSecret[], haystacks: Haystack[]): stri
     }
   }
   return hits;
+}
+
+/**
+ * The Node.js SDK's debug line for each RegisterResource response,
+ * "RegisterResource RPC finished: ... resp: ...", prints the resource's
+ * outputs with secret values in plain text: it does not go through the SDK's
+ * secret masking, for any program (the same line carries secrets in other
+ * projects' event logs). The CLI shows it with `--debug`, and at `-v=9` the
+ * engine echoes it into its own log. Upstream behaviour this library cannot
+ * change (a dynamic resource's delete gets only its outputs, so they hold the
+ * connection's key).
+ */
+export const SDK_DEBUG_ECHO = "RegisterResource RPC finished: ";
+
+/** A haystack split into its lines that echo the SDK's debug line and the rest. */
+export function splitSdkDebugEcho([where, text]: Haystack): { echo: Haystack; rest: Haystack } {
+  const lines = text.split("\n");
+  return {
+    echo: [where, lines.filter((l) => l.includes(SDK_DEBUG_ECHO)).join("\n")],
+    rest: [where, lines.filter((l) => !l.includes(SDK_DEBUG_ECHO)).join("\n")],
+  };
 }

@@ -33,7 +33,7 @@ import {
   validBase,
 } from "../corpus/bad-inputs";
 import { CheckFailedError } from "../harness/engine";
-import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
+import { connectionTo, freshStandInStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
 import { checkProgram } from "../harness/preview";
 import { hostShell, sshCommands, sshLogins } from "../harness/testbed";
 
@@ -107,7 +107,7 @@ describe("bad-input corpus: every invalid input fails check, naming the field, b
     });
 
     it(`${resource}: ${entries.length} bad inputs fail check through the provider host; no SSH login or command`, async () => {
-      const stack = freshStack(`bad-input-${resource}`, { parallel: entries.length });
+      const stack = freshStandInStack(`bad-input-${resource}`, { parallel: entries.length });
       const base = validBase(resource, connection());
       const logins = sshLogins(HOST);
       const commands = sshCommands(HOST).length;
@@ -187,7 +187,7 @@ describe("bad-input corpus: every invalid input fails check, naming the field, b
   });
 
   it("control: the PostfixConfig base, applied, logs in and its commands reach the audit log", async () => {
-    const stack = freshStack("bad-input-control");
+    const stack = freshStandInStack("bad-input-control");
     const logins = sshLogins(HOST);
     const commands = sshCommands(HOST).length;
     await stack.up(() => [MAKE.PostfixConfig("base", validBase("PostfixConfig", connection()))]);

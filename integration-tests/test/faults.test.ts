@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { PostfixConfig, type PostfixConfigArgs } from "@smartos-mail/pulumi";
 import { Stack } from "../harness/engine";
-import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
+import { connectionTo, freshStandInStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
 import { filesUnder, findSecrets, hostLogs } from "../harness/secret-scan";
 import { hostScript, hostShell } from "../harness/testbed";
 
@@ -216,7 +216,7 @@ describe("faults: the SSH session cut at each step of a PostfixConfig create and
 
   /** An empty stack, or (`created`) one that holds the resource as the counting run created it. */
   const stackFor = (name: string, created: boolean) => {
-    const stack = freshStack(name);
+    const stack = freshStandInStack(name);
     if (created) {
       mkdirSync(stack.options.dir, { recursive: true });
       writeFileSync(stack.statePath, createdState, { mode: 0o600 });

@@ -155,6 +155,27 @@ describe("PostfixConfig lifecycle on a real Postfix host", () => {
     );
   });
 
+  it("a replacement on the same machine, reached at another address, deletes first: the new settings stay", async () => {
+    // The host gets a second address with sshd on it: same machine, same host key, another connection.host.
+    const second = "198.18.0.211";
+    const added = hostShell(
+      HOST,
+      `ip addr add ${second}/24 dev eth0 && echo 'ListenAddress ${second}' >>/etc/ssh/sshd_config && kill -HUP "$(cat /run/sshd.pid)"`,
+    );
+    assert.equal(added.code, 0, added.stderr);
+    const originals = hostShell(HOST, "cat /etc/postfix/.smartos-mail-originals").stdout;
+    args = { ...args, connection: { ...connectionTo(host()), host: second }, myhostname: "mx2.cospix.net" };
+    const steps = await stack.up(program);
+    assert.deepEqual(
+      steps.map((s) => [s.op, s.diff?.replaces, s.diff?.deleteBeforeReplace]),
+      [["replace", ["connection"], true]],
+    );
+    assert.equal(hostShell(HOST, "postconf -h myhostname").stdout, "mx2.cospix.net\n");
+    assert.match(hostShell(HOST, "cat /etc/aliases").stdout, /^root: ops@example\.com$/m);
+    // The new resource recorded the same values from before as the old one did, not the old one's settings.
+    assert.equal(hostShell(HOST, "cat /etc/postfix/.smartos-mail-originals").stdout, originals);
+  });
+
   it("destroy leaves postconf -n and the aliases as before create, and removes the SASL map", async () => {
     const steps = await stack.destroy();
     assert.deepEqual(

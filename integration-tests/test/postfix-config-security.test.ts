@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { PostfixConfig, type PostfixConfigArgs } from "@smartos-mail/pulumi";
 import { CheckFailedError } from "../harness/engine";
-import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
+import { connectionTo, freshStandInStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
+import { filesUnder } from "../harness/secret-scan";
 import { hostShell, sshCommands, sshLogins } from "../harness/testbed";
 
 const HOST = "sec";
@@ -53,7 +54,7 @@ describe("PostfixConfig against hostile input and a wrong host", () => {
   for (const payload of PAYLOADS) {
     it(`${JSON.stringify(payload)} in every string field is refused by check or reaches Postfix literally`, async () => {
       for (const field of FIELDS) {
-        const stack = freshStack(`security-${PAYLOADS.indexOf(payload)}-${FIELDS.indexOf(field)}`);
+        const stack = freshStandInStack(`security-${PAYLOADS.indexOf(payload)}-${FIELDS.indexOf(field)}`);
         const connection =
           field.name === "connection.user" ? { ...connectionTo(host()), user: payload } : connectionTo(host());
         const program = () => [new PostfixConfig("hostile", { connection, profile: "linux", ...field.args(payload) })];
@@ -83,7 +84,7 @@ describe("PostfixConfig against hostile input and a wrong host", () => {
   }
 
   it("a host presenting a different host key is refused before any command runs", async () => {
-    const stack = freshStack("security-host-key");
+    const stack = freshStandInStack("security-host-key");
     const wrong = `SHA256:${"Z".repeat(43)}`;
     const logins = sshLogins(HOST);
     const commands = sshCommands(HOST).length;
@@ -115,7 +116,7 @@ describe("PostfixConfig against hostile input and a wrong host", () => {
 
   it("no private key or password in plaintext in provider text, harness state or any log", async () => {
     const password = "Sup3r-Secret-Relay-Password";
-    const stack = freshStack("security-secrets");
+    const stack = freshStandInStack("security-secrets");
     let args: PostfixConfigArgs = {
       connection: connectionTo(host()),
       profile: "linux",
@@ -139,18 +140,17 @@ describe("PostfixConfig against hostile input and a wrong host", () => {
     const needles = [password, ...keyBody];
     const haystacks: [string, string][] = [
       ["serialized provider", providerText],
-      ["harness state before destroy", liveState],
+      ["engine state before destroy", liveState],
       ["host sshd log", hostShell(HOST, "cat /var/log/sshd.log").stdout],
       ["host SSH command audit log", hostShell(HOST, "cat /var/log/testbed-ssh-commands.log").stdout],
       ["host Postfix log", hostShell(HOST, "cat /var/log/postfix.log").stdout],
       ["host main.cf", hostShell(HOST, "cat /etc/postfix/main.cf").stdout],
     ];
+    // Every file the engine wrote for these stacks: state, its history and backups, the engine logs.
     for (const dir of readdirSync(OUTPUT_DIR).filter(
       (d) => d.startsWith("security-") || d.startsWith("postfix-config"),
     )) {
-      for (const file of readdirSync(path.join(OUTPUT_DIR, dir))) {
-        haystacks.push([`${dir}/${file}`, readFileSync(path.join(OUTPUT_DIR, dir, file), "utf8")]);
-      }
+      haystacks.push(...filesUnder(path.join(OUTPUT_DIR, dir), OUTPUT_DIR));
     }
     for (const [where, text] of haystacks) {
       for (const needle of needles) assert.ok(!text.includes(needle), `secret found in ${where}`);

@@ -6,7 +6,14 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { OpenDkimKey, type OpenDkimKeyArgs, PostfixConfig, type PostfixConfigArgs } from "@smartos-mail/pulumi";
 import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
-import { filesUnder, findSecrets, type Haystack, hostLogs, type NamedSecret } from "../harness/secret-scan";
+import {
+  filesUnder,
+  findSecrets,
+  type Haystack,
+  hostLogs,
+  type NamedSecret,
+  splitSdkDebugEcho,
+} from "../harness/secret-scan";
 import { SECRET_SIG, SIG_KEY } from "../harness/secrets";
 import { hostShell } from "../harness/testbed";
 
@@ -15,7 +22,7 @@ const PASSWORDS = ["scan-relay-One 'q' $v", "scan-relay-Two `t` ;x", 'scan-relay
 const KEY_PASSPHRASE = "scan-key-passphrase-Four";
 const SASL_DIR = "/etc/postfix/sasl";
 
-/** Whether a sealed state value is stored encrypted (the harness's passphrase secrets manager). */
+/** Whether a state value is stored encrypted (the engine's passphrase secrets manager). */
 function sealed(v: unknown): boolean {
   return (
     typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG && "ciphertext" in v
@@ -24,7 +31,8 @@ function sealed(v: unknown): boolean {
 
 describe("secrets: every secret the suite uses stays out of providers, state, outputs and logs", () => {
   const host = suiteHost(HOST, 62);
-  const stack = freshStack("secrets-scan");
+  // The engine's own log at its most verbose (-v=9) goes into the scan too.
+  const stack = freshStack("secrets-scan", { engineLogVerbosity: 9 });
   /** Texts captured along the way: state files between operations, serialized providers, error messages. */
   const captured: Haystack[] = [];
   const secrets: NamedSecret[] = [];
@@ -134,12 +142,24 @@ describe("secrets: every secret the suite uses stays out of providers, state, ou
     );
   });
 
-  it("the state keeps every secret input and output encrypted", () => {
-    const state = JSON.parse(readFileSync(stack.statePath, "utf8")) as {
-      name: string;
-      inputs: Record<string, Record<string, unknown>>;
-      outputs: Record<string, Record<string, unknown>>;
-    }[];
+  it("the engine's state file keeps every secret input and output encrypted", () => {
+    const file = JSON.parse(readFileSync(stack.statePath, "utf8")) as {
+      checkpoint: {
+        latest: {
+          resources: {
+            urn: string;
+            custom?: boolean;
+            type: string;
+            inputs: Record<string, Record<string, unknown>>;
+            outputs: Record<string, Record<string, unknown>>;
+          }[];
+        };
+      };
+    };
+    const state = file.checkpoint.latest.resources
+      .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))
+      .map((r) => ({ ...r, name: r.urn.split("::").pop()! }));
+    assert.deepEqual(state.map((r) => r.name).sort(), ["dkim-a", "dkim-b", "postfix"]);
     for (const r of state) {
       for (const [where, props] of [
         ["inputs", r.inputs],
@@ -164,8 +184,15 @@ describe("secrets: every secret the suite uses stays out of providers, state, ou
     await stack.destroy();
     capture("destroy");
     assert.equal(secrets.length, 8);
-    const haystacks: Haystack[] = [...captured, ...filesUnder(stack.options.dir, OUTPUT_DIR), ...hostLogs(HOST)];
-    assert.ok(haystacks.some(([where]) => where.endsWith("provider-host.log")));
+    const files = filesUnder(stack.options.dir, OUTPUT_DIR);
+    // The engine log at -v=9 holds the SDK's debug line with each resource's outputs, secrets in plain text
+    // (see SDK_DEBUG_ECHO): the scan leaves out exactly those lines, and they must be the only hits there.
+    const engineLog = files.find(([where]) => where.endsWith("engine.log"))!;
+    const { echo, rest } = splitSdkDebugEcho(engineLog);
+    assert.ok(findSecrets(secrets, [echo]).length > 0, "the -v=9 engine log echoes the SDK's debug line");
+    const haystacks: Haystack[] = [...captured, ...files.filter((f) => f !== engineLog), rest, ...hostLogs(HOST)];
+    assert.ok(haystacks.some(([where]) => where.endsWith("engine.log")));
+    assert.ok(haystacks.some(([where]) => where.endsWith(".pulumi/stacks/smartos-mail-it/test.json")));
     assert.ok(haystacks.some(([where]) => where.endsWith("/var/log/sshd.log")));
     assert.ok(haystacks.some(([where]) => where.endsWith("/var/log/postfix.log")));
     assert.ok(haystacks.some(([where]) => where.endsWith("/var/log/testbed-ssh-commands.log")));

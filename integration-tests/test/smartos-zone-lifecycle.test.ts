@@ -10,8 +10,8 @@ import {
   type ZoneManifestArgs,
   type ZoneNicArgs,
 } from "@smartos-mail/pulumi";
-import { CheckFailedError, type StepRecord } from "../harness/engine";
 import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
+import { CheckFailedError, type StepRecord } from "../harness/pulumi-stack";
 import { smtpSmokeTest } from "../harness/smtp";
 import { hostShell, sshCommands, withoutSsh } from "../harness/testbed";
 

@@ -188,7 +188,7 @@ describe("PostfixConfig diff", () => {
 
   it("reports no change when the host already matches", async () => {
     const d = await postfixConfigProvider.diff!("id", state(), { connection, myhostname: "mx.example.com" });
-    assert.deepEqual(d, { changes: false, replaces: [], deleteBeforeReplace: false });
+    assert.deepEqual(d, { changes: false, replaces: [], deleteBeforeReplace: true });
   });
 
   it("updates in place when a value changes or drifted", async () => {
@@ -208,5 +208,18 @@ describe("PostfixConfig diff", () => {
       myhostname: "mx.example.com",
     });
     assert.deepEqual(d.replaces, ["connection"]);
+  });
+
+  it("replaces delete first on the machine the host key names, create first on another", async () => {
+    const sameMachine = await postfixConfigProvider.diff!("id", state(), {
+      connection: { ...connection, host: "mx-by-name.example.com" },
+      myhostname: "mx.example.com",
+    });
+    assert.deepEqual([sameMachine.replaces, sameMachine.deleteBeforeReplace], [["connection"], true]);
+    const otherMachine = await postfixConfigProvider.diff!("id", state(), {
+      connection: { ...connection, host: "198.18.0.12", hostKeyFingerprint: `SHA256:${"B".repeat(43)}` },
+      myhostname: "mx.example.com",
+    });
+    assert.deepEqual([otherMachine.replaces, otherMachine.deleteBeforeReplace], [["connection"], false]);
   });
 });

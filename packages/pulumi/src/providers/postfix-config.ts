@@ -13,7 +13,7 @@ import {
 } from "../postfix/main-cf";
 import { removeMap, showMap, writeSecretMap } from "../postfix/maps";
 import { forgetOriginals, parseOriginals, recordOriginals } from "../postfix/originals";
-import { type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
+import { type Connection, type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
 import { withRemoteLock } from "../remote/lock";
 import { type PlatformName, platform, platformSchema } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
@@ -429,6 +429,19 @@ function parseState(raw: Record<string, unknown>): PostfixConfigState {
   };
 }
 
+/**
+ * Whether a replacement stays on the machine it leaves: the pinned host key is
+ * the machine's identity, whatever address reaches it. There the old and the
+ * new resource own the same main.cf, so the old one must go first: the engine
+ * runs a create-before-delete replacement's delete at the end of the run, and
+ * that delete puts the values from before the old resource back over the new
+ * resource's settings. On another machine the new one is created first, so the
+ * old server keeps sending until its replacement is ready.
+ */
+function sameHostKey(a: Connection, b: Connection): boolean {
+  return a.hostKeyFingerprint === b.hostKeyFingerprint;
+}
+
 /** The PostfixConfig hooks, run by the engine's dynamic-provider host. */
 export const postfixConfigProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
@@ -440,7 +453,7 @@ export const postfixConfigProvider: pulumi.dynamic.ResourceProvider = {
     const next = parseInputs(news);
     const replaces = hostReplaces(old, next);
     const changes = replaces.length > 0 || connectionChanged(old, next) || !planIsEmpty(planFor(old, next));
-    return { changes, replaces, deleteBeforeReplace: false };
+    return { changes, replaces, deleteBeforeReplace: sameHostKey(old.connection, next.connection) };
   },
 
   async create(inputs) {

@@ -1,0 +1,321 @@
+import { appendFileSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type Stack as AutomationStack,
+  type Deployment,
+  type EngineEvent,
+  LocalWorkspace,
+} from "@pulumi/pulumi/automation";
+import { PROGRAM_DIR } from "./provider-host";
+
+/** What an operation did to one custom resource, as the engine's step events tell it. */
+export interface StepRecord {
+  urn: string;
+  name: string;
+  op: "create" | "same" | "update" | "replace" | "delete" | "refresh";
+  /** For same, update and replace: what the provider's Diff decided. */
+  diff?: { changes: "none" | "some"; replaces: string[]; deleteBeforeReplace: boolean };
+  /** For refresh: whether the outputs the provider read differ from the stored ones. */
+  drift?: boolean;
+}
+
+/** One resource of the stack's state (`pulumi stack export --show-secrets`), secrets in plain text. */
+export interface ResourceState {
+  urn: string;
+  type: string;
+  name: string;
+  id: string;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+}
+
+/** A failure the engine reported for a resource's Check: the operation ran nothing on any host. */
+export interface CheckFailure {
+  /** The property path the provider named, as the CLI prints it. */
+  property: string;
+  /** The provider's reason. */
+  reason: string;
+}
+
+/** A resource failed `check`; the engine stopped before any provider call that acts. */
+export class CheckFailedError extends Error {
+  constructor(
+    readonly urn: string,
+    readonly failures: CheckFailure[],
+    /** The CLI's error lines for the resource, as a user reads them. */
+    readonly messages: string[],
+  ) {
+    super(`check failed for ${urn}:\n${messages.map((m) => `  ${m}`).join("\n")}`);
+  }
+}
+
+/** An operation the engine ended with an error other than a failed check. */
+export class EngineError extends Error {}
+
+const PROJECT = "smartos-mail-it";
+const PASSPHRASE = "integration-test-passphrase";
+
+/** Options of a {@link PulumiStack}. */
+export interface PulumiStackOptions {
+  /** Directory for the stack's backend, its Pulumi.yaml and the engine's log. */
+  dir: string;
+  /** `pulumi up --parallel`. */
+  parallel?: number;
+  /** The engine's own log level (`--logtostderr -v=N`), written to the engine log; none when unset. */
+  engineLogVerbosity?: number;
+}
+
+/** What every operation passes the engine: its event stream, parallelism and log level. */
+interface EngineOptions {
+  onEvent: (e: EngineEvent) => void;
+  parallel?: number;
+  logToStdErr?: boolean;
+  logVerbosity?: number;
+}
+
+/** A step's custom resource name (the last part of its URN). */
+const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+
+/**
+ * The engine's plain-text rendering of a secret in `stack export --show-secrets`:
+ * `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "plaintext": "<JSON>"}`.
+ */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+function revealExported(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(revealExported);
+  if (v === null || typeof v !== "object") return v;
+  const o = v as Record<string, unknown>;
+  if (o[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") {
+    return "plaintext" in o ? revealExported(JSON.parse(String(o.plaintext))) : o.value;
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, revealExported(x)]));
+}
+
+/**
+ * A stack run by the real Pulumi engine: the `pulumi` CLI on PATH (see
+ * integration-tests/engine/setup-pulumi.sh) through the Automation API, with
+ * the program inline (the test process serves its language runtime), a local
+ * file backend and passphrase-encrypted secrets in `dir`. The engine starts
+ * the `pulumi-resource-pulumi-nodejs` plugin from @pulumi/pulumi for the
+ * dynamic resources, in `dir`, whose node_modules is the integration tests'.
+ */
+export class PulumiStack {
+  /** The engine's state file for this stack (secrets encrypted). */
+  readonly statePath: string;
+  /** Every engine event and the CLI's output of each operation. */
+  readonly logPath: string;
+  private readonly backend: string;
+  private auto?: Promise<AutomationStack>;
+  private state: ResourceState[] = [];
+
+  constructor(readonly options: PulumiStackOptions) {
+    this.backend = path.join(options.dir, "backend");
+    this.statePath = path.join(this.backend, ".pulumi", "stacks", PROJECT, "test.json");
+    this.logPath = path.join(options.dir, "engine.log");
+  }
+
+  private stack(): Promise<AutomationStack> {
+    this.auto ??= (async () => {
+      const dir = this.options.dir;
+      mkdirSync(this.backend, { recursive: true });
+      // The engine runs plugins in the project directory: the dynamic-provider host must resolve
+      // @pulumi/pulumi and @smartos-mail/pulumi from there, as from a user's program directory.
+      rmSync(path.join(dir, "node_modules"), { force: true });
+      symlinkSync(path.join(PROGRAM_DIR, "node_modules"), path.join(dir, "node_modules"));
+      const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+      return await LocalWorkspace.createOrSelectStack(
+        { projectName: PROJECT, stackName: "test", program: async () => undefined },
+        {
+          workDir: dir,
+          projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${this.backend}` } },
+          secretsProvider: "passphrase",
+          envVars: {
+            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+            PULUMI_HOME: path.join(dir, "pulumi-home"),
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "false",
+            // pulumi-resource-pulumi-nodejs, the dynamic-provider plugin, ships in @pulumi/pulumi.
+            PATH: `${sdkDir}:${process.env.PATH}`,
+          },
+        },
+      );
+    })();
+    return this.auto;
+  }
+
+  private log(text: string): void {
+    appendFileSync(this.logPath, text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  /** Runs one engine operation, collecting its events; on failure throws what a user would read. */
+  private async run<T extends { stdout: string; stderr: string }>(
+    what: string,
+    op: (stack: AutomationStack, options: EngineOptions) => Promise<T>,
+  ): Promise<{ events: EngineEvent[]; result: T }> {
+    const stack = await this.stack();
+    const events: EngineEvent[] = [];
+    const onEvent = (e: EngineEvent) => {
+      events.push(e);
+      // The log keeps what the CLI shows a user. Debug diagnostics (`pulumi up --debug`) are left
+      // out: the Node.js SDK's own "RegisterResource RPC finished ... resp:" lines print each
+      // resource's outputs with secret values in plain text, for every Pulumi program.
+      // (The SDK's typings leave "debug" out of the severities the engine sends.)
+      if ((e.diagnosticEvent?.severity as string | undefined) !== "debug") this.log(JSON.stringify(e));
+    };
+    this.log(`--- ${what}`);
+    try {
+      const verbosity = this.options.engineLogVerbosity;
+      const result = await op(stack, {
+        onEvent,
+        parallel: this.options.parallel,
+        ...(verbosity === undefined ? {} : { logToStdErr: true, logVerbosity: verbosity }),
+      });
+      this.log(`${result.stdout}\n${result.stderr}`);
+      return { events, result };
+    } catch (err) {
+      this.log(String(err));
+      throw this.errorFrom(events, err as Error);
+    } finally {
+      await this.exportState(stack);
+    }
+  }
+
+  /** The error a failed operation becomes: a CheckFailedError when a Check failed, else the CLI's words. */
+  private errorFrom(events: EngineEvent[], err: Error): Error {
+    const errors = events
+      .map((e) => e.diagnosticEvent)
+      .filter((d) => d !== undefined && d.severity === "error" && d.urn !== undefined);
+    const checks = errors.filter((d) => / has a problem: /.test(d!.message));
+    if (checks.length > 0) {
+      const urn = checks[0]!.urn!;
+      const messages = checks.filter((d) => d!.urn === urn).map((d) => d!.message.trim());
+      // The CLI's words: "<type> resource '<name>': property <path> value <value> has a problem: <reason>",
+      // or "<type> resource '<name>' has a problem: <reason>" for the inputs as a whole.
+      const failures = messages.map((m) => {
+        const at = m.indexOf(" has a problem: ");
+        return {
+          property: /: property (.*?) value /.exec(m.slice(0, at))?.[1] ?? "",
+          reason: m.slice(at + " has a problem: ".length).trim(),
+        };
+      });
+      return new CheckFailedError(urn, failures, messages);
+    }
+    const lines = errors.map((d) => d!.message.trim());
+    return new EngineError(lines.length > 0 ? lines.join("\n") : err.message);
+  }
+
+  private async exportState(stack: AutomationStack): Promise<void> {
+    const deployment: Deployment = await stack.exportStack();
+    const resources = (deployment.deployment?.resources ?? []) as Array<{
+      urn: string;
+      type: string;
+      id?: string;
+      custom?: boolean;
+      inputs?: Record<string, unknown>;
+      outputs?: Record<string, unknown>;
+    }>;
+    this.state = resources
+      .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))
+      .map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: nameOf(r.urn),
+        id: r.id ?? "",
+        inputs: revealExported(r.inputs ?? {}) as Record<string, unknown>,
+        outputs: revealExported(r.outputs ?? {}) as Record<string, unknown>,
+      }));
+  }
+
+  /** The stored state of a custom resource by name (secrets revealed), as of the last operation. */
+  resource(name: string): ResourceState | undefined {
+    return this.state.find((r) => r.name === name);
+  }
+
+  /** `pulumi up`: the engine applies `program`; returns the steps of its custom resources, in order. */
+  async up(program: () => unknown): Promise<StepRecord[]> {
+    const constructed: string[] = [];
+    const { events } = await this.run("up", async (stack, options) => {
+      stack.workspace.program = async () => {
+        pulumi.runtime.registerStackTransformation((t) => {
+          if (t.resource instanceof pulumi.CustomResource) constructed.push(t.name);
+          return undefined;
+        });
+        program();
+      };
+      return stack.up(options);
+    });
+    const steps = stepsOf(events);
+    // Seen once under load: the SDK's inline-program server swallows a gRPC error from a resource's
+    // registration (automation/server.js, `isGrpcError`) and the engine reports success without the
+    // resource. An `up` that the engine did not apply to every resource the program made is an error here.
+    const missing = constructed.filter((name) => !steps.some((s) => s.name === name));
+    if (missing.length > 0) {
+      throw new EngineError(`the engine reported success but never saw ${missing.join(", ")}: see ${this.logPath}`);
+    }
+    return steps;
+  }
+
+  /**
+   * `pulumi refresh`: the engine reads every resource. Its step is "same" when
+   * Read found what state holds and "update" (or "delete", when Read found
+   * nothing) when it did not: that is drift.
+   */
+  async refresh(): Promise<StepRecord[]> {
+    const { events } = await this.run("refresh", (stack, options) => stack.refresh(options));
+    return stepsOf(events).map((s) => ({ urn: s.urn, name: s.name, op: "refresh", drift: s.op !== "same" }));
+  }
+
+  /** `pulumi destroy`: the engine deletes every resource, dependents first. */
+  async destroy(): Promise<StepRecord[]> {
+    const { events } = await this.run("destroy", (stack, options) => stack.destroy(options));
+    return stepsOf(events);
+  }
+}
+
+/**
+ * The custom resources' steps among an operation's events, in the order they
+ * finished. A replacement (create-replacement, replace, delete-replaced) is one
+ * "replace" step; deleteBeforeReplace tells whether the old one went first.
+ */
+function stepsOf(events: EngineEvent[]): StepRecord[] {
+  const steps: StepRecord[] = [];
+  const replaced = new Map<string, StepRecord>();
+  for (const e of events) {
+    const m = e.resOutputsEvent?.metadata;
+    if (!m) continue;
+    const state = m.new ?? m.old;
+    if (!state?.custom || m.type.startsWith("pulumi:providers:")) continue;
+    const record: StepRecord = { urn: m.urn, name: nameOf(m.urn), op: "same" };
+    switch (m.op) {
+      case "same":
+        steps.push({ ...record, op: "same", diff: { changes: "none", replaces: [], deleteBeforeReplace: false } });
+        break;
+      case "create":
+      case "delete":
+        steps.push({ ...record, op: m.op });
+        break;
+      case "update":
+        steps.push({ ...record, op: "update", diff: { changes: "some", replaces: [], deleteBeforeReplace: false } });
+        break;
+      case "create-replacement":
+      case "delete-replaced":
+      case "replace": {
+        let step = replaced.get(m.urn);
+        if (!step) {
+          step = {
+            ...record,
+            op: "replace",
+            diff: { changes: "some", replaces: [], deleteBeforeReplace: m.op === "delete-replaced" },
+          };
+          replaced.set(m.urn, step);
+          steps.push(step);
+        }
+        if (m.keys && m.keys.length > 0 && step.diff) step.diff.replaces = m.keys;
+        break;
+      }
+    }
+  }
+  return steps;
+}
