@@ -20,5 +20,8 @@ status=${PIPESTATUS[0]}
 set -e
 passed=$(awk '/^# pass /{print $3}' .test-output/tap.txt)
 failed=$(awk '/^# fail /{print $3}' .test-output/tap.txt)
-echo "${passed:-0} passed, ${failed:-0} failed"
+# node's "# fail" counts failed tests only: a suite whose before hook failed, or a file that died
+# outside any test, is a top-level "not ok" whose failureType is not subtestsFailed. Count those too.
+broken=$(awk '/^not ok /{top = 1; next} top && /^  failureType: /{if ($2 != "'"'"'subtestsFailed'"'"'") n++; top = 0} END {print n + 0}' .test-output/tap.txt)
+echo "${passed:-0} passed, $((${failed:-0} + broken)) failed"
 exit "$status"

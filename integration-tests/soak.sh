@@ -19,8 +19,14 @@ summary="$out/summary.txt"
 : >"$summary"
 
 burners=()
-stop_burners() { [ ${#burners[@]} -eq 0 ] || kill "${burners[@]}" 2>/dev/null || true; }
-trap stop_burners EXIT
+run_pid=
+# Stopping the soak stops the run in progress too: each run is a process group of its own.
+stop_all() {
+  [ -z "$run_pid" ] || kill -- "-$run_pid" 2>/dev/null || true
+  [ ${#burners[@]} -eq 0 ] || kill "${burners[@]}" 2>/dev/null || true
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
 for _ in $(seq 1 "$load"); do
   sha256sum /dev/zero &
   burners+=($!)
@@ -32,8 +38,12 @@ for i in $(seq 1 "$runs"); do
   git clone -q "$repo" "$clone"
   start=$(date +%s)
   set +e
-  (cd "$clone" && CI=true bash .ci/run </dev/null) >"$out/run-$i.log" 2>&1
+  # setsid (not a group leader here, so it does not fork) makes the run's pid its process group.
+  CI=true setsid bash -c 'cd "$1" && exec bash .ci/run' soak "$clone" </dev/null >"$out/run-$i.log" 2>&1 &
+  run_pid=$!
+  wait "$run_pid"
   rc=$?
+  run_pid=
   set -e
   elapsed=$(($(date +%s) - start))
   counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out/run-$i.log" | tail -n 1 || true)

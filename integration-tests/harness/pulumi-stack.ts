@@ -103,7 +103,7 @@ function revealExported(v: unknown): unknown {
 export class PulumiStack {
   /** The engine's state file for this stack (secrets encrypted). */
   readonly statePath: string;
-  /** Every engine event and the CLI's output of each operation. */
+  /** The engine's events (all but debug diagnostics) and the CLI's output of each operation. */
   readonly logPath: string;
   private readonly backend: string;
   private auto?: Promise<AutomationStack>;
@@ -135,7 +135,6 @@ export class PulumiStack {
             PULUMI_HOME: path.join(dir, "pulumi-home"),
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "false",
             // pulumi-resource-pulumi-nodejs, the dynamic-provider plugin, ships in @pulumi/pulumi.
             PATH: `${sdkDir}:${process.env.PATH}`,
           },
@@ -247,9 +246,11 @@ export class PulumiStack {
       return stack.up(options);
     });
     const steps = stepsOf(events);
-    // Seen once under load: the SDK's inline-program server swallows a gRPC error from a resource's
-    // registration (automation/server.js, `isGrpcError`) and the engine reports success without the
-    // resource. An `up` that the engine did not apply to every resource the program made is an error here.
+    // Seen once under load: a resource the program made never reached the engine, which reported
+    // success, while the test process logged a gRPC UNAVAILABLE error afterwards. The SDK's
+    // inline-program server ignores gRPC errors the program raises (automation/server.js,
+    // `isGrpcError`). Until the cause is known, an `up` that did not apply every resource the program
+    // made is an error here, never a silent pass.
     const missing = constructed.filter((name) => !steps.some((s) => s.name === name));
     if (missing.length > 0) {
       throw new EngineError(`the engine reported success but never saw ${missing.join(", ")}: see ${this.logPath}`);

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { OUTPUT_DIR } from "./fixtures";
 import { hostShell, type TestbedHost } from "./testbed";
 
 /** Longest the control waits for one ssh command. */
@@ -28,7 +28,10 @@ export function limitSessions(host: TestbedHost, maxSessions: number): void {
  * refused. The host key is pinned from the host itself.
  */
 export async function sessionsRefusedAtOnce(host: TestbedHost, sessions: number): Promise<number> {
-  const dir = mkdtempSync(path.join(OUTPUT_DIR, "session-limit-"));
+  // Under the system's temporary directory, not the checkout: ssh binds the ControlPath (plus a
+  // random suffix while it sets up) as a Unix socket, whose path may not exceed 107 bytes. A clone
+  // under a long path (soak.sh's) made the master fail with "too long for Unix domain socket".
+  const dir = mkdtempSync(path.join(tmpdir(), "smtb-mux-"));
   try {
     const key = path.join(dir, "key");
     writeFileSync(key, host.privateKey, { mode: 0o600 });
