@@ -92,18 +92,33 @@ nsd-checkconf /etc/nsd/nsd.conf
 for z in "${zones[@]}"; do nsd-checkzone "$z" "/etc/nsd/zones/$z.zone" >/dev/null; done
 unbound-checkconf /etc/unbound/testbed.conf >/dev/null
 
+# Stops the daemon whose pid file is $1 and waits until nothing listens on port $2 any more.
+# The race this closes: the wait used to read the pid file again on each turn, and a daemon
+# that removes its pid file while it shuts down (before its sockets close) ended the wait
+# early; the new nsd then could not bind 127.0.0.1:5353 and exited 1, its reason only in
+# nsd.log (seen once in a soak run). Now the wait follows the pid read once, then the port.
 stop() {
-  local pidfile=$1 _
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    kill "$(cat "$pidfile")"
-    for _ in $(seq 1 50); do kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
+  local pidfile=$1 port=$2 pid _
+  if [ -f "$pidfile" ]; then
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
   rm -f "$pidfile"
+  for _ in $(seq 1 100); do ss -Hlntu "sport = :$port" | grep -q . || return 0; sleep 0.1; done
+  echo "dns-server.sh: port $port is still in use: $(ss -Hlntup "sport = :$port")" >&2
+  exit 1
 }
-stop /run/nsd.pid
-stop /run/unbound-testbed.pid
-nsd -c /etc/nsd/nsd.conf
-unbound -c /etc/unbound/testbed.conf
+# Starts a daemon; when it fails, its log says why, so that goes to stderr.
+start() {
+  local log=$1
+  shift
+  "$@" || { echo "dns-server.sh: $* failed; the end of $log:" >&2; tail -n 20 "$log" >&2; exit 1; }
+}
+stop /run/nsd.pid 5353
+stop /run/unbound-testbed.pid 53
+start /var/log/nsd.log nsd -c /etc/nsd/nsd.conf
+start /var/log/unbound.log unbound -c /etc/unbound/testbed.conf
 for _ in $(seq 1 50); do
   if [ -z "$dnssec" ]; then
     dig +short +time=1 +tries=1 @"$ip" SOA "${zones[0]}" | grep -q . && exit 0
