@@ -93,10 +93,12 @@ for z in "${zones[@]}"; do nsd-checkzone "$z" "/etc/nsd/zones/$z.zone" >/dev/nul
 unbound-checkconf /etc/unbound/testbed.conf >/dev/null
 
 # Stops the daemon whose pid file is $1 and waits until nothing listens on port $2 any more.
-# The race this closes: the wait used to read the pid file again on each turn, and a daemon
-# that removes its pid file while it shuts down (before its sockets close) ended the wait
-# early; the new nsd then could not bind 127.0.0.1:5353 and exited 1, its reason only in
-# nsd.log (seen once in a soak run). Now the wait follows the pid read once, then the port.
+# The race this closes: the wait used to read the pid file again on each turn. nsd's main
+# process truncates and unlinks its pid file first when it quits, then tells xfrd to quit
+# while its server children still hold the sockets (nsd server.c, server_main), so the wait
+# ended early and the new nsd could not bind 127.0.0.1:5353: it exited 1 with its reason only
+# in nsd.log (a soak run's DANE suite failed so). Now the wait follows the pid read once,
+# then the port.
 stop() {
   local pidfile=$1 port=$2 pid _
   if [ -f "$pidfile" ]; then
