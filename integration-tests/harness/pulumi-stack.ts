@@ -6,7 +6,9 @@ import {
   type Deployment,
   type EngineEvent,
   LocalWorkspace,
+  type StepEventMetadata,
 } from "@pulumi/pulumi/automation";
+import { CloudflareEmulator } from "./cloudflare-emulator";
 import { PROGRAM_DIR } from "./provider-host";
 
 /** What an operation did to one custom resource, as the engine's step events tell it. */
@@ -53,8 +55,11 @@ export class CheckFailedError extends Error {
 /** An operation the engine ended with an error other than a failed check. */
 export class EngineError extends Error {}
 
+/** The project name of test stacks, unless a stack's options name another. */
 const PROJECT = "smartos-mail-it";
 const PASSPHRASE = "integration-test-passphrase";
+/** The directory of the Cloudflare plugin emulator's executable, in the source tree. */
+const CLOUDFLARE_PLUGIN_DIR = path.resolve(__dirname, "..", "..", "cloudflare");
 
 /** Options of a {@link PulumiStack}. */
 export interface PulumiStackOptions {
@@ -64,11 +69,16 @@ export interface PulumiStackOptions {
   parallel?: number;
   /** The engine's own log level (`--logtostderr -v=N`), written to the engine log; none when unset. */
   engineLogVerbosity?: number;
+  /** The project name (`pulumi.getProject()`, the prefix of its config keys). Default `smartos-mail-it`. */
+  project?: string;
+  /** Receives the CLI's own output as it prints it (the resource tree and diffs a user sees). */
+  onOutput?: (text: string) => void;
 }
 
 /** What every operation passes the engine: its event stream, parallelism and log level. */
 interface EngineOptions {
   onEvent: (e: EngineEvent) => void;
+  onOutput?: (text: string) => void;
   parallel?: number;
   logToStdErr?: boolean;
   logVerbosity?: number;
@@ -99,20 +109,27 @@ function revealExported(v: unknown): unknown {
  * file backend and passphrase-encrypted secrets in `dir`. The engine starts
  * the `pulumi-resource-pulumi-nodejs` plugin from @pulumi/pulumi for the
  * dynamic resources, in `dir`, whose node_modules is the integration tests'.
+ * For `@pulumi/cloudflare` records it starts the Cloudflare plugin emulator
+ * (integration-tests/cloudflare), which keeps the stack's records in `dir`.
  */
 export class PulumiStack {
   /** The engine's state file for this stack (secrets encrypted). */
   readonly statePath: string;
   /** The engine's events (all but debug diagnostics) and the CLI's output of each operation. */
   readonly logPath: string;
+  /** Where the Cloudflare plugin emulator keeps this stack's DNS records. */
+  readonly cloudflareRecordsPath: string;
   private readonly backend: string;
+  private readonly project: string;
   private auto?: Promise<AutomationStack>;
   private state: ResourceState[] = [];
 
   constructor(readonly options: PulumiStackOptions) {
     this.backend = path.join(options.dir, "backend");
-    this.statePath = path.join(this.backend, ".pulumi", "stacks", PROJECT, "test.json");
+    this.project = options.project ?? PROJECT;
+    this.statePath = path.join(this.backend, ".pulumi", "stacks", this.project, "test.json");
     this.logPath = path.join(options.dir, "engine.log");
+    this.cloudflareRecordsPath = path.join(options.dir, "cloudflare-records.json");
   }
 
   private stack(): Promise<AutomationStack> {
@@ -125,18 +142,20 @@ export class PulumiStack {
       symlinkSync(path.join(PROGRAM_DIR, "node_modules"), path.join(dir, "node_modules"));
       const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
       return await LocalWorkspace.createOrSelectStack(
-        { projectName: PROJECT, stackName: "test", program: async () => undefined },
+        { projectName: this.project, stackName: "test", program: async () => undefined },
         {
           workDir: dir,
-          projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${this.backend}` } },
+          projectSettings: { name: this.project, runtime: "nodejs", backend: { url: `file://${this.backend}` } },
           secretsProvider: "passphrase",
           envVars: {
             PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
             PULUMI_HOME: path.join(dir, "pulumi-home"),
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            // pulumi-resource-pulumi-nodejs, the dynamic-provider plugin, ships in @pulumi/pulumi.
-            PATH: `${sdkDir}:${process.env.PATH}`,
+            // pulumi-resource-pulumi-nodejs, the dynamic-provider plugin, ships in @pulumi/pulumi;
+            // pulumi-resource-cloudflare is the emulator (see integration-tests/cloudflare/plugin.ts).
+            PATH: `${sdkDir}:${CLOUDFLARE_PLUGIN_DIR}:${process.env.PATH}`,
+            SMARTOS_MAIL_CLOUDFLARE_RECORDS: this.cloudflareRecordsPath,
           },
         },
       );
@@ -168,6 +187,7 @@ export class PulumiStack {
       const verbosity = this.options.engineLogVerbosity;
       const result = await op(stack, {
         onEvent,
+        onOutput: this.options.onOutput,
         parallel: this.options.parallel,
         ...(verbosity === undefined ? {} : { logToStdErr: true, logVerbosity: verbosity }),
       });
@@ -227,22 +247,51 @@ export class PulumiStack {
       }));
   }
 
+  /** The DNS records the stack's `@pulumi/cloudflare` resources hold in a zone, as BIND zone-file lines. */
+  cloudflareZoneFile(zoneId: string): string {
+    return new CloudflareEmulator(this.cloudflareRecordsPath).zoneFile(zoneId);
+  }
+
   /** The stored state of a custom resource by name (secrets revealed), as of the last operation. */
   resource(name: string): ResourceState | undefined {
     return this.state.find((r) => r.name === name);
   }
 
-  /** `pulumi up`: the engine applies `program`; returns the steps of its custom resources, in order. */
-  async up(program: () => unknown): Promise<StepRecord[]> {
+  /**
+   * Sets the program the next operation runs; the names of the custom resources it made go into
+   * `constructed`. With `exports`, what the program returns (a module's exports) becomes the stack's outputs.
+   */
+  private static install(stack: AutomationStack, program: () => unknown, constructed: string[], exports = false): void {
+    stack.workspace.program = async () => {
+      pulumi.runtime.registerStackTransformation((t) => {
+        if (t.resource instanceof pulumi.CustomResource) constructed.push(t.name);
+        return undefined;
+      });
+      const returned = program();
+      return exports ? (returned as Record<string, unknown>) : undefined;
+    };
+  }
+
+  /**
+   * `pulumi preview`: the engine checks and diffs `program` against the state and changes nothing;
+   * returns the steps it plans for the custom resources.
+   */
+  async preview(program: () => unknown, { exports = false } = {}): Promise<StepRecord[]> {
+    const { events } = await this.run("preview", (stack, options) => {
+      PulumiStack.install(stack, program, [], exports);
+      return stack.preview(options);
+    });
+    return stepsOf(events, (e) => e.resourcePreEvent?.metadata);
+  }
+
+  /**
+   * `pulumi up`: the engine applies `program`; returns the steps of its custom resources, in order.
+   * With `exports`, what the program returns (a module's exports) becomes the stack's outputs.
+   */
+  async up(program: () => unknown, { exports = false } = {}): Promise<StepRecord[]> {
     const constructed: string[] = [];
-    const { events } = await this.run("up", async (stack, options) => {
-      stack.workspace.program = async () => {
-        pulumi.runtime.registerStackTransformation((t) => {
-          if (t.resource instanceof pulumi.CustomResource) constructed.push(t.name);
-          return undefined;
-        });
-        program();
-      };
+    const { events } = await this.run("up", (stack, options) => {
+      PulumiStack.install(stack, program, constructed, exports);
       return stack.up(options);
     });
     const steps = stepsOf(events);
@@ -276,15 +325,19 @@ export class PulumiStack {
 }
 
 /**
- * The custom resources' steps among an operation's events, in the order they
- * finished. A replacement (create-replacement, replace, delete-replaced) is one
+ * The custom resources' steps among an operation's events: in the order they
+ * finished (a step's outputs event), or for a preview in the order planned
+ * (its pre event, as `step` picks). A replacement (create-replacement, replace, delete-replaced) is one
  * "replace" step; deleteBeforeReplace tells whether the old one went first.
  */
-function stepsOf(events: EngineEvent[]): StepRecord[] {
+function stepsOf(
+  events: EngineEvent[],
+  step: (e: EngineEvent) => StepEventMetadata | undefined = (e) => e.resOutputsEvent?.metadata,
+): StepRecord[] {
   const steps: StepRecord[] = [];
   const replaced = new Map<string, StepRecord>();
   for (const e of events) {
-    const m = e.resOutputsEvent?.metadata;
+    const m = step(e);
     if (!m) continue;
     const state = m.new ?? m.old;
     if (!state?.custom || m.type.startsWith("pulumi:providers:")) continue;

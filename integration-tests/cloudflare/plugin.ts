@@ -1,0 +1,65 @@
+/**
+ * EMULATOR — not Cloudflare's provider plugin. The real `pulumi-resource-cloudflare` cannot be built here: the
+ * Go module proxy refuses `github.com/pulumi/pulumi-cloudflare/provider/v6` (403 at every version asked, among
+ * them the v6.22.1 that `@pulumi/cloudflare` pins) and GitHub cannot be reached for the upstream Terraform
+ * provider it wraps. This is the plugin the real Pulumi engine starts in its place, found on PATH as any
+ * ambient plugin is (the engine warns "using pulumi-resource-cloudflare from $PATH"): a gRPC ResourceProvider
+ * served by the Node.js SDK's `provider.main`, answering for `cloudflare:index/dnsRecord:DnsRecord` with
+ * the records emulator of ../harness/cloudflare-emulator.ts (its header cites the API it follows). The
+ * records live in the file `SMARTOS_MAIL_CLOUDFLARE_RECORDS` names, which the test harness sets per stack
+ * and reads back as zone files. Provider configuration (`cloudflare:apiToken`) is accepted and not used:
+ * CheckConfig and DiffConfig answer "unimplemented", which the engine takes as "the config is fine".
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as provider from "@pulumi/pulumi/provider";
+import { CLOUDFLARE_DNS_RECORD, CloudflareEmulator } from "../harness/cloudflare-emulator";
+
+/** The version of `@pulumi/cloudflare` the library depends on: the plugin version its resources ask for. */
+function sdkVersion(): string {
+  // The library's main module is dist/index.js: its package directory is two levels up.
+  const library = path.dirname(path.dirname(require.resolve("@smartos-mail/pulumi")));
+  const manifest = require.resolve("@pulumi/cloudflare/package.json", { paths: [library] });
+  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+}
+
+function recordsFile(): string {
+  const file = process.env.SMARTOS_MAIL_CLOUDFLARE_RECORDS;
+  if (!file) throw new Error("SMARTOS_MAIL_CLOUDFLARE_RECORDS is not set: the test harness names the records file");
+  return file;
+}
+
+/** Refuses what the real plugin would not know: this emulator has one resource type. */
+function dnsRecord(urn: string): CloudflareEmulator {
+  const type = urn.split("::")[2]?.split("$").pop();
+  if (type !== CLOUDFLARE_DNS_RECORD) throw new Error(`the Cloudflare emulator has no resource type ${type}`);
+  // Read the file on every call: the engine may call from one plugin process across a whole operation.
+  return new CloudflareEmulator(recordsFile());
+}
+
+const cloudflare: provider.Provider = {
+  version: sdkVersion(),
+  check: (urn, olds, news) => dnsRecord(urn).check(urn, olds, news),
+  async diff(id, urn, olds, news) {
+    const d = await dnsRecord(urn).diff(id, urn, olds, news, olds);
+    return { changes: d.changes === "some", replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
+  },
+  async create(urn, inputs) {
+    const { id, outputs } = await dnsRecord(urn).create(urn, inputs);
+    return { id, outs: outputs };
+  },
+  async read(id, urn, props) {
+    const { outputs } = await dnsRecord(urn).read(id, urn, props, props);
+    // An empty id tells the engine the record is gone (refresh then drops it from state).
+    return Object.keys(outputs).length === 0 ? { id: "", props: {} } : { id, props: outputs };
+  },
+  async update(id, urn, olds, news) {
+    return { outs: await dnsRecord(urn).update(id, urn, olds, news, olds) };
+  },
+  delete: (id, urn, props) => dnsRecord(urn).delete(id, urn, props, props),
+};
+
+provider.main(cloudflare, process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
