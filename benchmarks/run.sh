@@ -1,8 +1,9 @@
 #!/bin/bash
-# Benchmark (issue 7): PostfixConfig through the lifecycle harness against an
-# Ansible play and one SSH session doing the same work on the same testbed
-# host, and PostfixConfig on fleets of 1, 5 and 10 hosts. Writes
-# benchmarks/RESULTS.md. Run as root on Debian; installs what it needs.
+# Benchmark (issues 7 and 17): PostfixConfig applied by the real Pulumi engine
+# (`pulumi up` through the Automation API) against the engine floor (the same
+# stack with no resources), an Ansible play and one SSH session doing the same
+# work on the same testbed host, and PostfixConfig on fleets of 1, 5 and 10
+# hosts. Writes benchmarks/RESULTS.md. Run as root on Debian; installs what it needs.
 # Uses testbed hosts bm70..bm80 only (indices 70-80). BENCH_ROUNDS and BENCH_FLEET_REPS set
 # the repetitions (defaults 5 and 3).
 set -euo pipefail
@@ -16,6 +17,9 @@ fi
 command -v pnpm >/dev/null || npm install -g --silent pnpm@9.15.9
 [ -d node_modules/.pnpm ] || pnpm install --frozen-lockfile --reporter=silent
 pnpm exec tsc -b benchmarks
+# The real Pulumi engine: a pulumi CLI on PATH, or the pinned one built from its Go module (cached).
+PATH="$(bash integration-tests/engine/setup-pulumi.sh):$PATH"
+export PATH
 
 # The driver stops starting work after BENCH_BUDGET_S (24 min); this is the hard stop.
 timeout --kill-after=30s 28m node benchmarks/dist/run.js

@@ -1,9 +1,12 @@
 #!/bin/bash
 # The demo: brings up three testbed hosts (DNS, sender, receiving MX: real
-# sshd, Postfix, OpenDKIM, nsd in network namespaces), applies SendOnlyMailServer
-# through the lifecycle harness the way `pulumi up` would, sends a message and
-# prints the receiver's Authentication-Results and the queue shape.
+# sshd, Postfix, OpenDKIM, nsd in network namespaces) and runs the README's
+# Quick start on examples/send-only with the real Pulumi engine (preview, up,
+# a no-op up, refresh after a hand edit, up, destroy), printing the CLI's own
+# output, the receiver's Authentication-Results and the queue shape.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash integration-tests/setup.sh
+PATH="$(bash integration-tests/engine/setup-pulumi.sh):$PATH"
+export PATH
 node integration-tests/dist/demo/demo.js

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
@@ -19,6 +19,8 @@ export interface MachineFacts {
   debian: string;
   node: string;
   pulumiSdk: string;
+  /** `pulumi version` of the CLI on PATH (integration-tests/engine/setup-pulumi.sh). */
+  pulumiCli: string;
   ansible: string;
   postfix: string;
   openssh: string;
@@ -26,7 +28,8 @@ export interface MachineFacts {
 }
 
 function firstLine(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 30_000 });
+  const env = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" };
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 30_000, env });
   return `${r.stdout}${r.stderr}`.split("\n")[0].trim();
 }
 
@@ -44,6 +47,7 @@ export function machineFacts(hostName: string): MachineFacts {
     debian: readFileSync("/etc/debian_version", "utf8").trim(),
     node: process.version,
     pulumiSdk: sdk.version,
+    pulumiCli: firstLine("pulumi", ["version"]),
     ansible: ansibleVersion(),
     postfix: hostShell(hostName, "postconf -h mail_version").stdout.trim(),
     openssh: firstLine("ssh", ["-V"]),
@@ -60,11 +64,49 @@ export interface HostCosts {
   /** `postfix check` inside the host (PostfixConfig runs it before every reload). */
   postfixCheck: number;
   /**
-   * A new node process that only loads `@pulumi/pulumi`: the least the SDK's
-   * dynamic-provider host can cost, which every `pulumi up` of a dynamic
-   * provider pays, even one that changes nothing.
+   * The dynamic-provider plugin alone: `pulumi-resource-pulumi-nodejs` started in a stack's directory
+   * until it prints its gRPC port (the sh script, its `node -e require.resolve(...)`, then node loading
+   * the SDK's dynamic-provider host). Every `pulumi up` of a dynamic resource pays it, even one that
+   * changes nothing.
    */
-  sdkLoad: number;
+  pluginStart: number;
+}
+
+/** Seconds from spawning the dynamic-provider plugin in `dir` until it printed its port; stops it. */
+function pluginStartSeconds(dir: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    // Its own process group, so the script and the node under it stop together. The engine address
+    // it is given is never dialled before the engine calls it.
+    const child = spawn("pulumi-resource-pulumi-nodejs", ["127.0.0.1:9"], {
+      cwd: dir,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => stop(new Error(`the plugin printed no port in 60 s: ${err}`)), 60_000);
+    const stop = (e?: Error) => {
+      clearTimeout(timer);
+      const seconds = (performance.now() - t0) / 1000;
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {}
+      if (e) reject(e);
+      else resolve(seconds);
+    };
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (/^\d+\n/.test(out)) stop();
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.on("error", (e) => stop(e));
+    child.on("exit", (code) => {
+      if (!/^\d+\n/.test(out)) stop(new Error(`the plugin exited (${code}) before printing a port: ${err}`));
+    });
+  });
 }
 
 function secondsOf(fn: () => void): number {
@@ -80,24 +122,19 @@ function insideSeconds(name: string, command: string): number {
   return Number(r.stdout.trim()) / 1e9;
 }
 
-/** Measures {@link HostCosts} on a host. */
-export function hostCosts(h: BenchHost): HostCosts {
+/** Measures {@link HostCosts} on a host, the plugin's start in stack directory `stackDir`. */
+export async function hostCosts(h: BenchHost, stackDir: string): Promise<HostCosts> {
   const ssh = () => {
     const r = spawnSync("ssh", [...sshOptions(h), `${h.user}@${h.host}`, "true"], { timeout: 30_000 });
     if (r.status !== 0) throw new Error(`ssh ${h.name} true failed: ${r.stderr}`);
   };
   const three = (f: () => number) => median([f(), f(), f()]);
-  const sdk = () => {
-    const r = spawnSync(process.execPath, ["-e", "require('@pulumi/pulumi')"], {
-      cwd: path.join(REPO, "integration-tests"),
-      timeout: 60_000,
-    });
-    if (r.status !== 0) throw new Error(`node cannot load @pulumi/pulumi: ${r.stderr}`);
-  };
+  const plugin = [await pluginStartSeconds(stackDir), await pluginStartSeconds(stackDir)];
+  plugin.push(await pluginStartSeconds(stackDir));
   return {
     sshTrue: three(() => secondsOf(ssh)),
     postfixReload: three(() => insideSeconds(h.name, "postfix reload")),
     postfixCheck: three(() => insideSeconds(h.name, "postfix check")),
-    sdkLoad: three(() => secondsOf(sdk)),
+    pluginStart: median(plugin),
   };
 }

@@ -1,67 +1,147 @@
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { Stack, type StepRecord } from "../../integration-tests/dist/harness/engine";
+import { PulumiStack, type StepRecord } from "../../integration-tests/dist/harness/pulumi-stack";
 import { PostfixConfig } from "../../packages/pulumi/dist/index";
+import { type ProviderCall, providerCalls } from "./engine-log";
 import { type BenchHost, type SshCount, sshCount, sshDelta } from "./hosts";
-import { type ProviderUsage, probe } from "./provider-probe";
+import { ProcWatch } from "./proc-watch";
+import { type EngineRun, engineRun, type ProviderUsage } from "./provider-probe";
 import { timed, withTimeout } from "./stats";
 import { postfixConfigArgs } from "./workload";
 
-/** One timed operation of any of the three ways. */
+/** One timed operation of any of the ways. */
 export interface Sample {
-  /** Wall time, seconds. */
+  /**
+   * Wall time, seconds: for ours and the engine floor the `pulumi up` (or `destroy`) process, from its
+   * start to its exit, as /proc shows it; for Ansible and the SSH floor their process, spawn to exit.
+   */
   seconds: number;
+  /**
+   * Ours and the engine floor: the whole PulumiStack call, which adds the Automation API's own CLI runs
+   * after the operation (`stack output` twice, `stack history`) and PulumiStack's `stack export`.
+   */
+  apiSeconds?: number;
+  /** Ours and the engine floor: the `pulumi` CLI process's own CPU time, seconds. */
+  cliCpuSeconds?: number;
   /** SSH logins and remote commands it caused, over all its hosts. */
   ssh: SshCount;
-  /** The provider host's use (ours only). */
+  /** The dynamic-provider plugin's use (ours only). */
   usage?: ProviderUsage;
   /** What the tool reported, e.g. `create` or `ok=5 changed=0`. */
   outcome: string;
 }
 
-/** Limit for one harness operation on up to 10 hosts. */
-const OPERATION_TIMEOUT_S = 180;
+/** Limit for one engine operation on up to 10 hosts. */
+const OPERATION_TIMEOUT_S = 240;
+/** `pulumi up --parallel`: the fleet's 10 resources all at once, as issue 17 asks. */
+export const PARALLEL = 10;
 
-/** A harness stack (state in `dir`, wiped) for PostfixConfig resources on some hosts. */
-export function oursStack(dir: string): Stack {
+let watch: ProcWatch | undefined;
+/** The /proc watcher every engine operation runs under (one worker thread for the whole run). */
+function procWatch(): ProcWatch {
+  watch ??= new ProcWatch(20);
+  return watch;
+}
+
+/** Stops the /proc watcher's worker. */
+export async function closeProcWatch(): Promise<void> {
+  await watch?.close();
+  watch = undefined;
+}
+
+/** A fresh stack (its directory `dir` wiped): the real engine through the Automation API, local backend. */
+export async function engineStack(dir: string, engineLogVerbosity?: number): Promise<PulumiStack> {
   rmSync(dir, { recursive: true, force: true });
-  return new Stack({ dir, passphrase: "benchmark" });
+  const stack = new PulumiStack({ dir, parallel: PARALLEL, engineLogVerbosity });
+  // The workspace and the stack (`pulumi version`, `stack select`, `stack init`) before any timed run.
+  await stack.configure([]);
+  return stack;
+}
+
+/** One engine operation: its steps, timing, the processes /proc saw and, with a -v log, the provider calls. */
+export interface Observed {
+  sample: Sample;
+  run: EngineRun;
+  /** The provider calls the engine logged during it (only with `engineLogVerbosity` ≥ 7). */
+  calls: ProviderCall[];
 }
 
 async function measure(
+  stack: PulumiStack,
   hosts: BenchHost[],
   what: string,
+  command: "up" | "destroy",
   operation: () => Promise<StepRecord[]>,
   expect: StepRecord["op"],
-): Promise<Sample> {
+  providers: 0 | 1,
+): Promise<Observed> {
+  const logFrom = logSize(stack.logPath);
   const before = hosts.map((h) => sshCount(h.name));
-  const { seconds, result } = await timed(() => probe(() => withTimeout(operation(), OPERATION_TIMEOUT_S, what)));
+  const { seconds, result } = await timed(() =>
+    procWatch().observe(() => withTimeout(operation(), OPERATION_TIMEOUT_S, what)),
+  );
   const after = hosts.map((h) => sshCount(h.name));
   const ops = result.result.map((s) => s.op);
   if (ops.length !== hosts.length || ops.some((op) => op !== expect)) {
-    throw new Error(`${what}: expected ${hosts.length} × ${expect}, the harness did ${ops.join(", ") || "nothing"}`);
+    throw new Error(`${what}: expected ${hosts.length} × ${expect}, the engine did ${ops.join(", ") || "nothing"}`);
   }
-  if (result.usage.length !== 1) throw new Error(`${what}: expected one provider host, saw ${result.usage.length}`);
-  return { seconds, ssh: sshDelta(before, after), usage: result.usage[0], outcome: expect };
+  const run = engineRun(result.records, command, stack.options.dir, what);
+  if (run.providers.length !== providers) {
+    throw new Error(`${what}: expected ${providers} dynamic-provider plugin(s), saw ${run.providers.length}`);
+  }
+  const calls = stack.options.engineLogVerbosity ? providerCalls(readFrom(stack.logPath, logFrom)) : [];
+  return {
+    sample: {
+      seconds: run.cliSeconds,
+      apiSeconds: seconds,
+      cliCpuSeconds: run.cliCpuSeconds,
+      ssh: sshDelta(before, after),
+      usage: run.providers[0],
+      outcome: expect,
+    },
+    run,
+    calls,
+  };
+}
+
+function logSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function readFrom(file: string, offset: number): string {
+  return readFileSync(file).subarray(offset).toString("utf8");
 }
 
 /**
- * `pulumi up` through the harness of one PostfixConfig per host, all with
- * `myhostname`; fails unless every resource got the `expect` step.
+ * `pulumi up` of one PostfixConfig per host, all with `myhostname`; fails unless every resource got
+ * the `expect` step and the engine started one dynamic-provider plugin.
  */
 export function upOurs(
-  stack: Stack,
+  stack: PulumiStack,
   hosts: BenchHost[],
   myhostname: string,
   expect: "create" | "same" | "update",
-): Promise<Sample> {
+): Promise<Observed> {
   const program = () => hosts.map((h) => new PostfixConfig(`mail-${h.name}`, postfixConfigArgs(h, myhostname)));
-  return measure(hosts, `up (${expect}) on ${hosts.length} host(s)`, () => stack.up(program), expect);
+  return measure(stack, hosts, `up (${expect}) on ${hosts.length} host(s)`, "up", () => stack.up(program), expect, 1);
 }
 
-/** `pulumi destroy` through the harness. */
-export function destroyOurs(stack: Stack, hosts: BenchHost[]): Promise<Sample> {
-  return measure(hosts, `destroy on ${hosts.length} host(s)`, () => stack.destroy(), "delete");
+/** `pulumi destroy` of the stack's PostfixConfig resources. */
+export function destroyOurs(stack: PulumiStack, hosts: BenchHost[]): Promise<Observed> {
+  return measure(stack, hosts, `destroy on ${hosts.length} host(s)`, "destroy", () => stack.destroy(), "delete", 1);
+}
+
+/**
+ * The engine floor: `pulumi up` of the same stack shape (same options, inline program) with no
+ * resources, so no plugin; the first up creates the stack's root resource, later ones change nothing.
+ */
+export async function upEmpty(stack: PulumiStack, what: string): Promise<Observed> {
+  const o = await measure(stack, [], `engine floor ${what}`, "up", () => stack.up(() => undefined), "same", 0);
+  return { ...o, sample: { ...o.sample, outcome: "no resources" } };
 }
 
 /** Directory for a stack under the benchmark's work directory. */

@@ -3,12 +3,31 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { downHost } from "../../integration-tests/dist/harness/testbed";
 import { runAnsible } from "./ansible";
+import { secondsIn } from "./engine-log";
 import { hostCosts, machineFacts } from "./facts";
 import { guideScript, oneChangeScript, runFloor } from "./floor";
-import { type BenchHost, freshHost, postconfN } from "./hosts";
-import { destroyOurs, oursStack, type Sample, stackDir, upOurs } from "./ours";
-import { killLiveProviderHosts } from "./provider-probe";
-import { type FleetRow, type Results, renderResults, WAYS, type Way, type WayRuns } from "./report";
+import { freshHost, postconfN } from "./hosts";
+import {
+  closeProcWatch,
+  destroyOurs,
+  engineStack,
+  type Observed,
+  type Sample,
+  stackDir,
+  upEmpty,
+  upOurs,
+} from "./ours";
+import { killDescendants } from "./provider-probe";
+import {
+  type Breakdown,
+  type FleetRow,
+  HOST_WAYS,
+  type Results,
+  renderResults,
+  WAYS,
+  type Way,
+  type WayRuns,
+} from "./report";
 import { assertWorkDone, CREATE_HOSTNAME, UPDATED_HOSTNAME } from "./workload";
 
 /** The single-host comparison's host, and the fleet's (names bm*, indices 70-89 are this benchmark's). */
@@ -28,6 +47,8 @@ const ROUNDS = envCount("BENCH_ROUNDS", 5, 15);
 const FLEET_REPS = envCount("BENCH_FLEET_REPS", 3, 10);
 /** The whole run stops starting new work after this many seconds (run.sh kills it at 28 min). */
 const BUDGET_S = envCount("BENCH_BUDGET_S", 24 * 60, 60 * 60);
+/** The engine's log level of the one logged pass that splits ours' time by provider call. */
+const LOGGED_VERBOSITY = 7;
 
 const REPO = path.resolve(__dirname, "..", "..");
 const WORK_DIR = path.join(REPO, ".test-output", "benchmarks");
@@ -40,24 +61,36 @@ function log(message: string): void {
 }
 
 function describe(s: Sample): string {
-  return `${s.seconds.toFixed(2)} s, ${s.ssh.logins} login(s), ${s.ssh.commands} command(s), ${s.outcome}`;
+  const api = s.apiSeconds === undefined ? "" : ` (${s.apiSeconds.toFixed(2)} s with the Automation API's extra runs)`;
+  const u = s.usage
+    ? `, provider ${s.usage.cpuSeconds.toFixed(2)} s CPU, ${(s.usage.peakRssKiB / 1024).toFixed(0)} MiB peak`
+    : "";
+  return `${s.seconds.toFixed(2)} s${api}, ${s.ssh.logins} login(s), ${s.ssh.commands} command(s)${u}, ${s.outcome}`;
 }
 
 /** One way's create, no-op re-run and one-change update, each on a host fresh from baseline. */
-async function round(way: Way, runs: WayRuns): Promise<string> {
-  const h = freshHost(MAIN_HOST.name, MAIN_HOST.index, WORK_DIR);
+async function round(way: Way, runs: WayRuns): Promise<string | undefined> {
   const record = (kind: keyof WayRuns, s: Sample) => {
     runs[kind].push(s);
     log(`  ${way} ${kind}: ${describe(s)}`);
   };
+  if (way === "engine") {
+    // No host: the same stack shape with no resources.
+    const stack = await engineStack(stackDir(WORK_DIR, "engine-floor"));
+    record("create", (await upEmpty(stack, "first up")).sample);
+    record("noop", (await upEmpty(stack, "rerun")).sample);
+    record("update", (await upEmpty(stack, "second rerun")).sample);
+    return undefined;
+  }
+  const h = freshHost(MAIN_HOST.name, MAIN_HOST.index, WORK_DIR);
   let created: string;
   if (way === "ours") {
-    const stack = oursStack(stackDir(WORK_DIR, "single"));
-    record("create", await upOurs(stack, [h], CREATE_HOSTNAME, "create"));
+    const stack = await engineStack(stackDir(WORK_DIR, "single"));
+    record("create", (await upOurs(stack, [h], CREATE_HOSTNAME, "create")).sample);
     assertWorkDone(h.name, CREATE_HOSTNAME, "PostfixConfig create");
     created = postconfN(h.name);
-    record("noop", await upOurs(stack, [h], CREATE_HOSTNAME, "same"));
-    record("update", await upOurs(stack, [h], UPDATED_HOSTNAME, "update"));
+    record("noop", (await upOurs(stack, [h], CREATE_HOSTNAME, "same")).sample);
+    record("update", (await upOurs(stack, [h], UPDATED_HOSTNAME, "update")).sample);
   } else if (way === "ansible") {
     record("create", runAnsible(h, CREATE_HOSTNAME, WORK_DIR, "some"));
     assertWorkDone(h.name, CREATE_HOSTNAME, "the Ansible play");
@@ -76,10 +109,10 @@ async function round(way: Way, runs: WayRuns): Promise<string> {
   return created;
 }
 
-async function singleHost(results: Results): Promise<BenchHost> {
+async function singleHost(results: Results): Promise<void> {
   log(`single host ${MAIN_HOST.name}: ${ROUNDS} rounds of create, no-op, update per way`);
   for (let r = 0; r < ROUNDS; r++) {
-    if (r > 0 && elapsed() > BUDGET_S * 0.55) {
+    if (r > 0 && elapsed() > BUDGET_S * 0.5) {
       results.notes.push(`The single-host part stopped after ${r} of ${ROUNDS} rounds to stay within the time budget.`);
       break;
     }
@@ -87,17 +120,60 @@ async function singleHost(results: Results): Promise<BenchHost> {
     const order = WAYS.map((_, i) => WAYS[(i + r) % WAYS.length]);
     log(`round ${r + 1}/${ROUNDS}: ${order.join(", ")}`);
     const mainCf: Partial<Record<Way, string>> = {};
-    for (const way of order) mainCf[way] = await round(way, results.single[way]);
+    for (const way of order) {
+      const cf = await round(way, results.single[way]);
+      if (cf !== undefined) mainCf[way] = cf;
+    }
     if (new Set(Object.values(mainCf)).size !== 1) {
       throw new Error(
-        `the three ways left different main.cf files:\n${WAYS.map((w) => `${w}:\n${mainCf[w]}`).join("\n")}`,
+        `the three ways left different main.cf files:\n${HOST_WAYS.map((w) => `${w}:\n${mainCf[w]}`).join("\n")}`,
       );
     }
     results.sameMainCfRounds++;
   }
+}
+
+/** Splits one observed operation of ours by the provider calls in the engine's log. */
+function breakdownOf(name: string, o: Observed): Breakdown {
+  const u = o.run.providers[0];
+  const pluginStartMs = o.run.cliStartMs + u.launchedAfterSeconds * 1000;
+  const first = o.calls.at(0);
+  if (!first) throw new Error(`the -v=${LOGGED_VERBOSITY} engine log of the ${name} has no provider call`);
+  const work = secondsIn(o.calls, "Create") + secondsIn(o.calls, "Update");
+  const check = secondsIn(o.calls, "Check");
+  const diff = secondsIn(o.calls, "Diff");
+  const lastEnd = Math.max(...o.calls.map((c) => c.endMs));
+  return {
+    operation: name,
+    total: o.sample.seconds,
+    beforePlugin: u.launchedAfterSeconds,
+    pluginStart: (first.startMs - pluginStartMs) / 1000,
+    check,
+    diff,
+    work,
+    afterLastCall: (o.run.cliEndMs - lastEnd) / 1000,
+    calls: o.calls.map((c) => c.method),
+  };
+}
+
+/**
+ * One more create, no-op and update of ours with the engine logging at -v=7, outside the timed
+ * samples: the engine's own time stamps on each provider call split the `pulumi up` time.
+ */
+async function loggedPass(results: Results): Promise<void> {
+  log(`logged pass (-v=${LOGGED_VERBOSITY}) on ${MAIN_HOST.name}`);
   const h = freshHost(MAIN_HOST.name, MAIN_HOST.index, WORK_DIR);
-  results.hostCosts = hostCosts(h);
-  return h;
+  const stack = await engineStack(stackDir(WORK_DIR, "logged"), LOGGED_VERBOSITY);
+  const create = await upOurs(stack, [h], CREATE_HOSTNAME, "create");
+  const noop = await upOurs(stack, [h], CREATE_HOSTNAME, "same");
+  const update = await upOurs(stack, [h], UPDATED_HOSTNAME, "update");
+  results.breakdown = [breakdownOf("create", create), breakdownOf("no-op", noop), breakdownOf("update", update)];
+  for (const b of results.breakdown) {
+    log(
+      `  ${b.operation}: ${b.total.toFixed(2)} s = before plugin ${b.beforePlugin.toFixed(2)} + plugin start ${b.pluginStart.toFixed(2)} + Check ${b.check.toFixed(2)} + Diff ${b.diff.toFixed(2)} + Create/Update ${b.work.toFixed(2)} + ... (after last call ${b.afterLastCall.toFixed(2)})`,
+    );
+  }
+  results.hostCosts = await hostCosts(h, stack.options.dir);
 }
 
 async function fleet(results: Results): Promise<void> {
@@ -108,18 +184,18 @@ async function fleet(results: Results): Promise<void> {
     const some = hosts.slice(0, n);
     const row: FleetRow = { hosts: n, create: [], noop: [], destroy: [] };
     results.fleet.push(row);
-    const stack = oursStack(stackDir(WORK_DIR, `fleet-${n}`));
+    const stack = await engineStack(stackDir(WORK_DIR, `fleet-${n}`));
     for (let rep = 0; rep < FLEET_REPS; rep++) {
-      const last = row.create.length > 0 ? row.create.at(-1)!.seconds + row.destroy.at(-1)!.seconds : 0;
+      const last = row.create.length > 0 ? row.create.at(-1)!.apiSeconds! + row.destroy.at(-1)!.apiSeconds! : 0;
       if (rep > 0 && elapsed() + 2 * last > BUDGET_S) {
         results.notes.push(`The fleet of ${n} ran ${rep} of ${FLEET_REPS} repetitions to stay within the time budget.`);
         break;
       }
       log(`fleet of ${n}, repetition ${rep + 1}/${FLEET_REPS}`);
-      row.create.push(await upOurs(stack, some, CREATE_HOSTNAME, "create"));
+      row.create.push((await upOurs(stack, some, CREATE_HOSTNAME, "create")).sample);
       for (const h of some) assertWorkDone(h.name, CREATE_HOSTNAME, `PostfixConfig create (fleet of ${n})`);
-      row.noop.push(await upOurs(stack, some, CREATE_HOSTNAME, "same"));
-      row.destroy.push(await destroyOurs(stack, some));
+      row.noop.push((await upOurs(stack, some, CREATE_HOSTNAME, "same")).sample);
+      row.destroy.push((await destroyOurs(stack, some)).sample);
       some.forEach((h, i) => {
         if (postconfN(h.name) !== baseline[i]) throw new Error(`destroy did not restore ${h.name}'s postconf -n`);
       });
@@ -134,7 +210,7 @@ async function main(): Promise<void> {
   const results: Results = {
     date: new Date().toISOString(),
     rounds: ROUNDS,
-    single: { ours: emptyRuns(), ansible: emptyRuns(), floor: emptyRuns() },
+    single: { ours: emptyRuns(), engine: emptyRuns(), ansible: emptyRuns(), floor: emptyRuns() },
     sameMainCfRounds: 0,
     fleet: [],
     notes: [],
@@ -144,7 +220,7 @@ async function main(): Promise<void> {
   };
   const hostNames = [MAIN_HOST, ...FLEET_HOSTS].map((h) => h.name);
   const cleanUp = () => {
-    killLiveProviderHosts();
+    killDescendants();
     for (const name of hostNames) downHost(name);
   };
   const write = () => {
@@ -153,8 +229,8 @@ async function main(): Promise<void> {
     writeFileSync(RESULTS_PATH, renderResults(results));
     log(`wrote ${path.relative(REPO, RESULTS_PATH)} (${results.wallSeconds.toFixed(0)} s in all)`);
   };
-  // run.sh's timeout sends SIGTERM: leave no provider host or testbed host
-  // behind, and keep what was measured, marked as cut short.
+  // run.sh's timeout sends SIGTERM: leave no pulumi process, plugin or testbed host behind, and keep
+  // what was measured, marked as cut short.
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping`);
@@ -169,12 +245,14 @@ async function main(): Promise<void> {
     });
   }
   try {
-    const h = await singleHost(results);
-    results.facts = machineFacts(h.name);
+    await singleHost(results);
+    await loggedPass(results);
+    results.facts = machineFacts(MAIN_HOST.name);
     downHost(MAIN_HOST.name);
     await fleet(results);
   } finally {
     cleanUp();
+    await closeProcWatch();
   }
   write();
   // Its copies of the testbed key and the stacks' state are of no use once the results are written.

@@ -9,6 +9,8 @@
 //   pulumi config set rootAlias ops@example.com
 //   pulumi config set --path 'domains[0].domain' example.com
 //   pulumi config set --path 'domains[0].cloudflareZoneId' 0123456789abcdef0123456789abcdef
+//   pulumi config set --path 'domains[0].dmarc.p' reject           # optional: DMARC p= (default none)
+//   pulumi config set --path 'domains[0].dmarc.rua[0]' mailto:dmarc@example.com
 //   pulumi config set --secret cloudflare:apiToken ...
 //   pulumi config set profile linux                   # optional: an lx zone or Debian host
 //   pulumi config set --path archive.retentionDays 1096  # optional: the guide's local archive

@@ -5,7 +5,7 @@
  * provider it wraps. This is the plugin the real Pulumi engine starts in its place, found on PATH as any
  * ambient plugin is (the engine warns "using pulumi-resource-cloudflare from $PATH"): a gRPC ResourceProvider
  * served by the Node.js SDK's `provider.main`, answering for `cloudflare:index/dnsRecord:DnsRecord` with
- * the records emulator of ../harness/cloudflare-emulator.ts (its header cites the API it follows). The
+ * the records emulator of ./records.ts (its header cites the API it follows). The
  * records live in the file `SMARTOS_MAIL_CLOUDFLARE_RECORDS` names, which the test harness sets per stack
  * and reads back as zone files. Provider configuration (`cloudflare:apiToken`) is accepted and not used:
  * CheckConfig and DiffConfig answer "unimplemented", which the engine takes as "the config is fine".
@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
-import { CLOUDFLARE_DNS_RECORD, CloudflareEmulator } from "../harness/cloudflare-emulator";
+import { CLOUDFLARE_DNS_RECORD, CloudflareRecords } from "./records";
 
 /** The version of `@pulumi/cloudflare` the library depends on: the plugin version its resources ask for. */
 function sdkVersion(): string {
@@ -30,33 +30,21 @@ function recordsFile(): string {
 }
 
 /** Refuses what the real plugin would not know: this emulator has one resource type. */
-function dnsRecord(urn: string): CloudflareEmulator {
+function dnsRecords(urn: string): CloudflareRecords {
   const type = urn.split("::")[2]?.split("$").pop();
   if (type !== CLOUDFLARE_DNS_RECORD) throw new Error(`the Cloudflare emulator has no resource type ${type}`);
   // Read the file on every call: the engine may call from one plugin process across a whole operation.
-  return new CloudflareEmulator(recordsFile());
+  return new CloudflareRecords(recordsFile());
 }
 
 const cloudflare: provider.Provider = {
   version: sdkVersion(),
-  check: (urn, olds, news) => dnsRecord(urn).check(urn, olds, news),
-  async diff(id, urn, olds, news) {
-    const d = await dnsRecord(urn).diff(id, urn, olds, news, olds);
-    return { changes: d.changes === "some", replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
-  },
-  async create(urn, inputs) {
-    const { id, outputs } = await dnsRecord(urn).create(urn, inputs);
-    return { id, outs: outputs };
-  },
-  async read(id, urn, props) {
-    const { outputs } = await dnsRecord(urn).read(id, urn, props, props);
-    // An empty id tells the engine the record is gone (refresh then drops it from state).
-    return Object.keys(outputs).length === 0 ? { id: "", props: {} } : { id, props: outputs };
-  },
-  async update(id, urn, olds, news) {
-    return { outs: await dnsRecord(urn).update(id, urn, olds, news, olds) };
-  },
-  delete: (id, urn, props) => dnsRecord(urn).delete(id, urn, props, props),
+  check: async (urn, _olds, news) => dnsRecords(urn).check(news),
+  diff: async (_id, urn, olds, news) => dnsRecords(urn).diff(olds, news),
+  create: async (urn, inputs) => dnsRecords(urn).create(inputs),
+  read: async (id, urn, props) => dnsRecords(urn).read(id, props),
+  update: async (id, urn, _olds, news) => dnsRecords(urn).update(id, news),
+  delete: async (id, urn) => dnsRecords(urn).delete(id),
 };
 
 provider.main(cloudflare, process.argv.slice(2)).catch((err: unknown) => {

@@ -20,8 +20,10 @@
 # (it answers 403 "This module version is not available" for every version),
 # so Node.js programs run as Automation API inline programs, whose language
 # runtime the test process itself serves. The dynamic-provider plugin
-# (pulumi-resource-pulumi-nodejs) is a script shipped in @pulumi/pulumi's npm
-# package; callers put node_modules/.bin-like directories on PATH for it.
+# (pulumi-resource-pulumi-nodejs) is a script, the same in Pulumi's release
+# archives (next to the `pulumi` binary, where the engine looks for bundled
+# plugins) and in @pulumi/pulumi's npm package: it is copied from the latter
+# next to the built binary, so the engine finds it as a released CLI's.
 #
 #   setup-pulumi.sh          prints the bin directory (building if needed)
 set -euo pipefail
@@ -81,6 +83,9 @@ EOF
       github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
   )
   mv "$cache/bin/pulumi.tmp" "$cache/bin/pulumi"
+fi
+if [ ! -x "$cache/bin/pulumi-resource-pulumi-nodejs" ]; then
+  install -m 0755 "$(dirname "$0")/../node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$cache/bin/"
 fi
 log "using $cache/bin/pulumi ($("$cache/bin/pulumi" version), built from the Go module)"
 echo "$cache/bin"

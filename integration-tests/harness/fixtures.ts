@@ -2,7 +2,6 @@ import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { after, before } from "node:test";
 import type { ConnectionArgs } from "@smartos-mail/pulumi";
-import { Stack } from "./engine";
 import { PulumiStack, type PulumiStackOptions } from "./pulumi-stack";
 import { downHost, type TestbedHost, upHost, upSmartOsHost } from "./testbed";
 
@@ -29,19 +28,6 @@ export function freshStack(name: string, options: Omit<PulumiStackOptions, "dir"
   const dir = path.join(OUTPUT_DIR, name);
   rmSync(dir, { recursive: true, force: true });
   return new PulumiStack({ dir, ...options });
-}
-
-/**
- * A fresh stack of the stand-in engine (engine.ts), for the tests not yet on
- * the real one: programs with `@pulumi/cloudflare` records (the plugin is not
- * built here yet), the bad-input corpus and the fault suite, which edits the
- * stand-in's state file, and the hostile-input suite: its 60 stacks in a row,
- * most failing check, once met an SDK failure (see PulumiStack.up) under load.
- */
-export function freshStandInStack(name: string, options: { parallel?: number } = {}): Stack {
-  const dir = path.join(OUTPUT_DIR, name);
-  rmSync(dir, { recursive: true, force: true });
-  return new Stack({ dir, ...options });
 }
 
 /** Connection args for a testbed host. */

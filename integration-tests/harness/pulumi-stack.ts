@@ -1,5 +1,7 @@
-import { appendFileSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type Stack as AutomationStack,
@@ -8,8 +10,9 @@ import {
   LocalWorkspace,
   type StepEventMetadata,
 } from "@pulumi/pulumi/automation";
-import { CloudflareEmulator } from "./cloudflare-emulator";
-import { PROGRAM_DIR } from "./provider-host";
+import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
+import { CloudflareRecords } from "../cloudflare/records";
+import { SECRET_SIG, SIG_KEY } from "./secrets";
 
 /** What an operation did to one custom resource, as the engine's step events tell it. */
 export interface StepRecord {
@@ -55,9 +58,28 @@ export class CheckFailedError extends Error {
 /** An operation the engine ended with an error other than a failed check. */
 export class EngineError extends Error {}
 
+const execFileAsync = promisify(execFile);
+
+/**
+ * The SDK's gRPC clients to the engine (its resource monitor and engine, runtime/settings.js getMonitor
+ * and getEngine) each get a subchannel pool of their own instead of grpc-js's process-wide one. An inline
+ * program runs in its own async-local store, whose clients (`store.settings.monitor`, `.engine`) nothing
+ * closes: `disconnectSync` closes only the module-level ones. After a failed `up` the leaked monitor
+ * client keeps reconnecting to the exited engine's port, its shared subchannel in TRANSIENT_FAILURE. When
+ * a later engine listens on that port again, the new run's client is handed that subchannel and its
+ * first call fails at once with "14 UNAVAILABLE: No connection established. Last error: null"; the
+ * inline-program server ignores gRPC errors (automation/server.js), so a run can also end "succeeded"
+ * without a resource (see `up`). Seen in the fault suite: two `up`s failed so before any resource.
+ */
+(sdkSettings as unknown as { grpcClientOptions: Record<string, unknown> }).grpcClientOptions[
+  "grpc.use_local_subchannel_pool"
+] = 1;
+
 /** The project name of test stacks, unless a stack's options name another. */
 const PROJECT = "smartos-mail-it";
 const PASSPHRASE = "integration-test-passphrase";
+/** The integration tests' package directory: its node_modules resolve the programs' packages. */
+const PROGRAM_DIR = path.resolve(__dirname, "..", "..");
 /** The directory of the Cloudflare plugin emulator's executable, in the source tree. */
 const CLOUDFLARE_PLUGIN_DIR = path.resolve(__dirname, "..", "..", "cloudflare");
 
@@ -75,6 +97,18 @@ export interface PulumiStackOptions {
   onOutput?: (text: string) => void;
 }
 
+/** One `pulumi config set`. */
+export interface ConfigEntry {
+  /** The key, e.g. `host`, `cloudflare:apiToken` or, with `path`, `domains[0].domain`. */
+  key: string;
+  /** The value as typed on the command line. */
+  value: string;
+  /** `--secret`: encrypted in the stack's config, a secret in the program. */
+  secret?: boolean;
+  /** `--path`: the key is a property path into a structured value. */
+  path?: boolean;
+}
+
 /** What every operation passes the engine: its event stream, parallelism and log level. */
 interface EngineOptions {
   onEvent: (e: EngineEvent) => void;
@@ -87,16 +121,12 @@ interface EngineOptions {
 /** A step's custom resource name (the last part of its URN). */
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 
-/**
- * The engine's plain-text rendering of a secret in `stack export --show-secrets`:
- * `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "plaintext": "<JSON>"}`.
- */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+/** A secret in `stack export --show-secrets`: the marker (see secrets.ts) and `plaintext`, its value as JSON. */
 function revealExported(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(revealExported);
   if (v === null || typeof v !== "object") return v;
   const o = v as Record<string, unknown>;
-  if (o[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") {
+  if (o[SIG_KEY] === SECRET_SIG) {
     return "plaintext" in o ? revealExported(JSON.parse(String(o.plaintext))) : o.value;
   }
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, revealExported(x)]));
@@ -107,8 +137,8 @@ function revealExported(v: unknown): unknown {
  * integration-tests/engine/setup-pulumi.sh) through the Automation API, with
  * the program inline (the test process serves its language runtime), a local
  * file backend and passphrase-encrypted secrets in `dir`. The engine starts
- * the `pulumi-resource-pulumi-nodejs` plugin from @pulumi/pulumi for the
- * dynamic resources, in `dir`, whose node_modules is the integration tests'.
+ * the `pulumi-resource-pulumi-nodejs` plugin for the dynamic resources in
+ * `dir`, whose node_modules is the integration tests'.
  * For `@pulumi/cloudflare` records it starts the Cloudflare plugin emulator
  * (integration-tests/cloudflare), which keeps the stack's records in `dir`.
  */
@@ -140,7 +170,6 @@ export class PulumiStack {
       // @pulumi/pulumi and @smartos-mail/pulumi from there, as from a user's program directory.
       rmSync(path.join(dir, "node_modules"), { force: true });
       symlinkSync(path.join(PROGRAM_DIR, "node_modules"), path.join(dir, "node_modules"));
-      const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
       return await LocalWorkspace.createOrSelectStack(
         { projectName: this.project, stackName: "test", program: async () => undefined },
         {
@@ -152,9 +181,10 @@ export class PulumiStack {
             PULUMI_HOME: path.join(dir, "pulumi-home"),
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            // pulumi-resource-pulumi-nodejs, the dynamic-provider plugin, ships in @pulumi/pulumi;
-            // pulumi-resource-cloudflare is the emulator (see integration-tests/cloudflare/plugin.ts).
-            PATH: `${sdkDir}:${CLOUDFLARE_PLUGIN_DIR}:${process.env.PATH}`,
+            // The engine finds pulumi-resource-pulumi-nodejs, the dynamic-provider plugin, next to the
+            // `pulumi` binary (engine/setup-pulumi.sh); pulumi-resource-cloudflare, the emulator, on
+            // PATH (see integration-tests/cloudflare/plugin.ts).
+            PATH: `${CLOUDFLARE_PLUGIN_DIR}:${process.env.PATH}`,
             SMARTOS_MAIL_CLOUDFLARE_RECORDS: this.cloudflareRecordsPath,
           },
         },
@@ -197,7 +227,8 @@ export class PulumiStack {
       this.log(String(err));
       throw this.errorFrom(events, err as Error);
     } finally {
-      await this.exportState(stack);
+      // A preview changes no state: the export (a CLI run of its own) would only read back the last one.
+      if (what !== "preview") await this.exportState(stack);
     }
   }
 
@@ -247,9 +278,24 @@ export class PulumiStack {
       }));
   }
 
+  /**
+   * `pulumi config set [--secret] [--path] KEY VALUE` for each entry, in order: a key without a
+   * namespace belongs to the project, as on the command line.
+   */
+  async configure(entries: ConfigEntry[]): Promise<void> {
+    const stack = await this.stack();
+    for (const e of entries) await stack.setConfig(e.key, { value: e.value, secret: e.secret }, e.path);
+  }
+
+  /** `pulumi stack output --show-secrets`: the stack's outputs, secrets in plain text. */
+  async outputs(): Promise<Record<string, unknown>> {
+    const outputs = await (await this.stack()).outputs();
+    return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
+  }
+
   /** The DNS records the stack's `@pulumi/cloudflare` resources hold in a zone, as BIND zone-file lines. */
   cloudflareZoneFile(zoneId: string): string {
-    return new CloudflareEmulator(this.cloudflareRecordsPath).zoneFile(zoneId);
+    return new CloudflareRecords(this.cloudflareRecordsPath).zoneFile(zoneId);
   }
 
   /** The stored state of a custom resource by name (secrets revealed), as of the last operation. */
@@ -267,7 +313,17 @@ export class PulumiStack {
         if (t.resource instanceof pulumi.CustomResource) constructed.push(t.name);
         return undefined;
       });
-      const returned = program();
+      let returned: unknown;
+      try {
+        returned = program();
+      } catch (err) {
+        // A program that throws fails the run, as under the CLI, with its message as an error
+        // diagnostic. Reported through the SDK's log rather than rethrown: the SDK's inline-program
+        // server stops listening for unhandled rejections as soon as the program fails, and the SDK's
+        // stack resource rejects its own promises with the same error later, in this test process.
+        pulumi.log.error(err instanceof Error ? err.message : String(err));
+        return undefined;
+      }
       return exports ? (returned as Record<string, unknown>) : undefined;
     };
   }
@@ -286,13 +342,14 @@ export class PulumiStack {
 
   /**
    * `pulumi up`: the engine applies `program`; returns the steps of its custom resources, in order.
-   * With `exports`, what the program returns (a module's exports) becomes the stack's outputs.
+   * With `exports`, what the program returns (a module's exports) becomes the stack's outputs;
+   * with `diff`, the CLI prints each change property by property (`pulumi up --diff`).
    */
-  async up(program: () => unknown, { exports = false } = {}): Promise<StepRecord[]> {
+  async up(program: () => unknown, { exports = false, diff = false } = {}): Promise<StepRecord[]> {
     const constructed: string[] = [];
     const { events } = await this.run("up", (stack, options) => {
       PulumiStack.install(stack, program, constructed, exports);
-      return stack.up(options);
+      return stack.up({ ...options, diff });
     });
     const steps = stepsOf(events);
     // Seen once under load: a resource the program made never reached the engine, which reported
@@ -322,7 +379,95 @@ export class PulumiStack {
     const { events } = await this.run("destroy", (stack, options) => stack.destroy(options));
     return stepsOf(events);
   }
+
+  /**
+   * `pulumi up` with engine options of this run only: `--target` (only the resources of these URNs are
+   * changed; the engine carries the others' state over as it is), `--parallel` in place of the stack's,
+   * and a listener that sees each engine event as it arrives. Returns the steps as {@link up} does.
+   */
+  async upWith(program: () => unknown, opts: UpWithOptions): Promise<StepRecord[]> {
+    const constructed: string[] = [];
+    const { events } = await this.run("up", (stack, options) => {
+      PulumiStack.install(stack, program, constructed);
+      return stack.up({
+        ...options,
+        onEvent: (e) => {
+          options.onEvent(e);
+          opts.onEvent?.(e);
+        },
+        ...(opts.parallel === undefined ? {} : { parallel: opts.parallel }),
+        ...(opts.target === undefined ? {} : { target: opts.target }),
+      });
+    });
+    const steps = stepsOf(events);
+    // As in `up`: every resource the program made must reach the engine. A targeted run reports those
+    // outside its targets that state holds as "same", and leaves out those it would have to create.
+    const targeted = (name: string) => opts.target === undefined || opts.target.some((urn) => nameOf(urn) === name);
+    const missing = constructed.filter((name) => targeted(name) && !steps.some((s) => s.name === name));
+    if (missing.length > 0) {
+      throw new EngineError(`the engine reported success but never saw ${missing.join(", ")}: see ${this.logPath}`);
+    }
+    return steps;
+  }
+
+  /**
+   * `pulumi import --file` of these resources (type, name, id), without generating code or
+   * protecting them: the engine reads each by its id from its provider and adds it to the state.
+   * Returns the CLI's output.
+   */
+  async importResources(resources: ImportedResource[]): Promise<string> {
+    const { result } = await this.run("import", (stack) =>
+      stack.import({ resources, generateCode: false, protect: false, onOutput: this.options.onOutput }),
+    );
+    return `${result.stdout}\n${result.stderr}`;
+  }
+
+  /**
+   * `pulumi stack export`: the stack's deployment as the engine keeps it, secrets encrypted. Not the
+   * Automation API's `exportStack`, which always adds `--show-secrets`.
+   */
+  async exportDeployment(): Promise<string> {
+    return (await this.pulumiCli(await this.stack(), ["stack", "export"])).stdout;
+  }
+
+  /**
+   * `pulumi stack import --file`: this stack's state becomes a deployment that {@link exportDeployment}
+   * gave, of this or another stack of the same project and stack name (the URNs name both) and
+   * passphrase. The file is `import.json` in the stack's directory, mode 0600, secrets encrypted. Not
+   * the Automation API's `importStack`: it writes what it is given (`exportStack`'s output, secrets in
+   * plain text) to a file of the default mode in the system temp directory, and leaves it there when
+   * the import fails.
+   */
+  async importDeployment(deployment: string): Promise<void> {
+    await this.stack();
+    const file = path.join(this.options.dir, "import.json");
+    writeFileSync(file, deployment, { mode: 0o600 });
+    await this.run("stack import", (stack) => this.pulumiCli(stack, ["stack", "import", "--file", file]));
+  }
+
+  /** Runs the CLI on this stack as the Automation API does: in its workspace, with its environment. */
+  private pulumiCli(stack: AutomationStack, args: string[]): Promise<{ stdout: string; stderr: string }> {
+    const ws = stack.workspace;
+    return execFileAsync(ws.pulumiCommand.command, [...args, "--stack", stack.name, "--non-interactive"], {
+      cwd: ws.workDir,
+      env: { ...process.env, ...ws.envVars },
+      maxBuffer: 256 * 1024 * 1024,
+    });
+  }
 }
+
+/** Options of {@link PulumiStack.upWith}. */
+export interface UpWithOptions {
+  /** `--target`: the URNs of the only resources the run may change. */
+  target?: string[];
+  /** `--parallel` for this run. */
+  parallel?: number;
+  /** Sees each engine event as the engine sends it. */
+  onEvent?: (e: EngineEvent) => void;
+}
+
+/** One entry of a `pulumi import --file` file. */
+export type ImportedResource = NonNullable<Parameters<AutomationStack["import"]>[0]["resources"]>[number];
 
 /**
  * The custom resources' steps among an operation's events: in the order they

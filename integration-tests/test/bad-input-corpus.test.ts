@@ -1,78 +1,30 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  DnsAuthRecords,
-  type DnsAuthRecordsArgs,
-  InboundSmtpFirewall,
-  type InboundSmtpFirewallArgs,
-  MailArchive,
-  type MailArchiveArgs,
-  MailLogReport,
-  type MailLogReportArgs,
-  OpenDkimKey,
-  type OpenDkimKeyArgs,
-  PostfixConfig,
-  type PostfixConfigArgs,
-  RateLimitTransport,
-  type RateLimitTransportArgs,
-  SmartOsZone,
-  type SmartOsZoneArgs,
-  ZoneDatasets,
-  type ZoneDatasetsArgs,
-} from "@smartos-mail/pulumi";
-import {
-  argsOf,
-  BAD_INPUTS,
-  type BadInput,
-  CORPUS_RESOURCES,
-  type CorpusResource,
-  type Patch,
-  validBase,
-} from "../corpus/bad-inputs";
-import { CheckFailedError } from "../harness/engine";
-import { connectionTo, freshStandInStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
-import { checkProgram } from "../harness/preview";
-import { hostShell, sshCommands, sshLogins } from "../harness/testbed";
+import { DnsAuthRecords, type DnsAuthRecordsArgs } from "@smartos-mail/pulumi";
+import { argsOf, BAD_INPUTS, type BadInput, CORPUS_RESOURCES, validBase } from "../corpus/bad-inputs";
+import { describeEntry, secretText } from "../harness/corpus-preview";
 
-const HOST = "rscorp";
+// The corpus of the dynamic resources runs through the real engine's `pulumi preview`, a file per
+// group of resources (bad-input-corpus-*.test.ts, see harness/corpus-preview.ts), so the runner
+// spreads its ~470 previews over several files. This file holds the corpus's own checks and the
+// DnsAuthRecords component, which the engine never sees: it refuses bad inputs at construction.
 
-type ProviderResource = Exclude<CorpusResource, "DnsAuthRecords">;
+/** DnsAuthRecords takes no connection; validBase's is never used. */
+const NO_CONNECTION = { host: "unused.invalid", hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
 
-/** The dynamic resources, built from corpus arguments (deliberately not the types the arguments claim). */
-const MAKE: Record<ProviderResource, (name: string, args: Patch) => pulumi.CustomResource> = {
-  PostfixConfig: (n, a) => new PostfixConfig(n, a as unknown as PostfixConfigArgs),
-  OpenDkimKey: (n, a) => new OpenDkimKey(n, a as unknown as OpenDkimKeyArgs),
-  RateLimitTransport: (n, a) => new RateLimitTransport(n, a as unknown as RateLimitTransportArgs),
-  InboundSmtpFirewall: (n, a) => new InboundSmtpFirewall(n, a as unknown as InboundSmtpFirewallArgs),
-  MailArchive: (n, a) => new MailArchive(n, a as unknown as MailArchiveArgs),
-  MailLogReport: (n, a) => new MailLogReport(n, a as unknown as MailLogReportArgs),
-  SmartOsZone: (n, a) => new SmartOsZone(n, a as unknown as SmartOsZoneArgs),
-  ZoneDatasets: (n, a) => new ZoneDatasets(n, a as unknown as ZoneDatasetsArgs),
-};
-
-const PROVIDER_RESOURCES = CORPUS_RESOURCES.filter((r): r is ProviderResource => r !== "DnsAuthRecords");
-
-function describeEntry(e: BadInput): string {
-  const shown = JSON.stringify(e.value) ?? "(removed)";
-  return `${e.resource} ${e.field} = ${e.secret ? "(secret)" : shown.slice(0, 80)} (${e.why})`;
-}
-
-/** The text of a secret entry's value that must never be echoed. */
-function secretText(e: BadInput): string[] {
-  return e.secret && typeof e.value === "string" ? e.value.split(/\s+/).filter((s) => s.length >= 6) : [];
-}
-
-/** Asserts one entry's failure messages: the field is named, the extra words are there, secrets are not. */
+/**
+ * Asserts the parts of one entry's error: the field is named (`<field>: ...`, or no field at all
+ * for the inputs as a whole), the extra words are there, secrets are not.
+ */
 function assertNamesField(e: BadInput, reasons: string[]): void {
   const what = describeEntry(e);
   assert.ok(reasons.length > 0, `${what}: no failure`);
-  assert.ok(
-    reasons.some((r) => r.startsWith(`${e.field}: `)),
-    `${what}: no message names ${e.field}:\n  ${reasons.join("\n  ")}`,
-  );
+  const names =
+    e.field === "(inputs)"
+      ? reasons.some((r) => !/^[\w.[\]]+: /.test(r))
+      : reasons.some((r) => r.startsWith(`${e.field}: `));
+  assert.ok(names, `${what}: no message names ${e.field}:\n  ${reasons.join("\n  ")}`);
   for (const m of e.mentions ?? []) {
     assert.ok(
       reasons.some((r) => r.includes(m)),
@@ -84,58 +36,13 @@ function assertNamesField(e: BadInput, reasons: string[]): void {
   }
 }
 
-describe("bad-input corpus: every invalid input fails check, naming the field, before any SSH", () => {
-  const host = suiteHost(HOST, 50);
-  const connection = () => connectionTo(host()) as Parameters<typeof validBase>[1];
-
+describe("bad-input corpus", () => {
   it("the corpus holds at least 100 inputs and covers every resource", () => {
     assert.ok(BAD_INPUTS.length >= 100, `only ${BAD_INPUTS.length} inputs`);
     for (const r of CORPUS_RESOURCES) {
       assert.ok(BAD_INPUTS.filter((e) => e.resource === r).length >= 5, `${r} has fewer than 5 bad inputs`);
     }
   });
-
-  for (const resource of PROVIDER_RESOURCES) {
-    const entries = BAD_INPUTS.filter((e) => e.resource === resource);
-
-    it(`${resource}: the corpus's valid base passes check`, async () => {
-      const failures = await checkProgram(
-        () => [MAKE[resource]("base", validBase(resource, connection()))],
-        path.join(OUTPUT_DIR, `bad-input-base-${resource}.log`),
-      );
-      assert.deepEqual(failures.get("base"), [], `${resource}'s base must be valid for the corpus to mean anything`);
-    });
-
-    it(`${resource}: ${entries.length} bad inputs fail check through the provider host; no SSH login or command`, async () => {
-      const stack = freshStandInStack(`bad-input-${resource}`, { parallel: entries.length });
-      const base = validBase(resource, connection());
-      const logins = sshLogins(HOST);
-      const commands = sshCommands(HOST).length;
-      let error: unknown;
-      try {
-        await stack.up(() => entries.map((e, i) => MAKE[resource](`bad-${i}`, argsOf(e, base))));
-      } catch (err) {
-        error = err;
-      }
-      assert.ok(error, "up must fail");
-      const errors = error instanceof AggregateError ? error.errors : [error];
-      for (const err of errors) assert.ok(err instanceof CheckFailedError, `not a check failure: ${err}`);
-      const byName = new Map(
-        (errors as CheckFailedError[]).map((err) => [err.urn.split("::").pop(), err.failures.map((f) => f.reason)]),
-      );
-      entries.forEach((e, i) => {
-        assertNamesField(e, byName.get(`bad-${i}`) ?? []);
-        assert.equal(stack.resource(`bad-${i}`), undefined, `${describeEntry(e)}: stored in state`);
-      });
-      assert.equal(byName.size, entries.length);
-      assert.equal(sshLogins(HOST), logins, "a login happened: some step ran past check");
-      assert.equal(sshCommands(HOST).length, commands, "a command ran on the host");
-      const log = existsSync(stack.logPath) ? readFileSync(stack.logPath, "utf8") : "";
-      for (const e of entries) {
-        for (const s of secretText(e)) assert.ok(!log.includes(s), `${describeEntry(e)}: secret in the provider log`);
-      }
-    });
-  }
 
   describe("DnsAuthRecords, a component: refused at construction under the SDK's mocks", () => {
     const dnsEntries = BAD_INPUTS.filter((e) => e.resource === "DnsAuthRecords");
@@ -160,7 +67,7 @@ describe("bad-input corpus: every invalid input fails check, naming the field, b
     after(drain);
 
     it("the corpus's valid base constructs and registers its Cloudflare records", async () => {
-      const base = validBase("DnsAuthRecords", connection());
+      const base = validBase("DnsAuthRecords", NO_CONNECTION);
       const dns = new DnsAuthRecords("base", base as unknown as DnsAuthRecordsArgs);
       await new Promise((resolve) => dns.zoneFile.apply(resolve));
       await drain();
@@ -168,7 +75,7 @@ describe("bad-input corpus: every invalid input fails check, naming the field, b
     });
 
     it(`${dnsEntries.length} bad inputs each throw, naming the field`, async () => {
-      const base = validBase("DnsAuthRecords", connection());
+      const base = validBase("DnsAuthRecords", NO_CONNECTION);
       for (const [i, e] of dnsEntries.entries()) {
         const prefix = `DnsAuthRecords bad-${i}: `;
         assert.throws(
@@ -184,20 +91,5 @@ describe("bad-input corpus: every invalid input fails check, naming the field, b
       }
       await drain();
     });
-  });
-
-  it("control: the PostfixConfig base, applied, logs in and its commands reach the audit log", async () => {
-    const stack = freshStandInStack("bad-input-control");
-    const logins = sshLogins(HOST);
-    const commands = sshCommands(HOST).length;
-    await stack.up(() => [MAKE.PostfixConfig("base", validBase("PostfixConfig", connection()))]);
-    assert.equal(sshLogins(HOST), logins + 1, "the login is not in the sshd log");
-    assert.ok(sshCommands(HOST).length > commands, "the commands are not in the audit log");
-    await stack.destroy();
-  });
-
-  it("no payload ran anywhere: no canary file on the host or here", () => {
-    assert.equal(hostShell(HOST, "ls /tmp/smartos-mail-pwned 2>&1 || true").stdout.includes("No such file"), true);
-    assert.ok(!existsSync("/tmp/smartos-mail-pwned"));
   });
 });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { PostfixConfig, type PostfixConfigArgs } from "@smartos-mail/pulumi";
-import { Stack } from "../harness/engine";
-import { connectionTo, freshStandInStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
+import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
+import { EngineError, type PulumiStack } from "../harness/pulumi-stack";
 import { filesUnder, findSecrets, hostLogs } from "../harness/secret-scan";
 import { hostScript, hostShell } from "../harness/testbed";
 
@@ -207,23 +207,46 @@ describe("faults: the SSH session cut at each step of a PostfixConfig create and
   /** root's alias before any resource ("" for none). */
   let baselineRootAlias: string;
   const counted: Record<"create" | "update", string[]> = { create: [], update: [] };
-  /** The state file of the counting run's stack once it created configuration 0. */
-  let createdState = "";
-  const stacks: Stack[] = [];
+  /** The counting run's stack once it created configuration 0, as `pulumi stack export` gives it (secrets encrypted). */
+  let createdDeployment = "";
+  const stacks: PulumiStack[] = [];
 
   /** The managed parameters when configuration `v` is fully applied. */
   const applied = (v: Version): Managed => Object.fromEntries(MANAGED.map((k) => [k, PARAMETERS[v][k] ?? baseline[k]]));
 
-  /** An empty stack, or (`created`) one that holds the resource as the counting run created it. */
-  const stackFor = (name: string, created: boolean) => {
-    const stack = freshStandInStack(name);
+  /**
+   * An empty stack, or (`created`) one that holds the resource as the counting run created it:
+   * the counting run's export, `pulumi stack import`ed into this fresh stack.
+   */
+  const stackFor = async (name: string, created: boolean) => {
+    const stack = freshStack(name);
+    stacks.push(stack);
     if (created) {
-      mkdirSync(stack.options.dir, { recursive: true });
-      writeFileSync(stack.statePath, createdState, { mode: 0o600 });
+      await stack.importDeployment(createdDeployment);
+      assertHolds(stack, 0, `${name}: the imported state`);
     }
-    stacks.push(created ? new Stack(stack.options) : stack);
-    return stacks[stacks.length - 1];
+    return stack;
   };
+
+  /** The engine's state holds the resource with configuration `v`'s inputs, and no operation left pending. */
+  function assertHolds(stack: PulumiStack, v: Version, what: string) {
+    const r = stack.resource("mail");
+    assert.ok(r, `${what}: the stack holds no resource`);
+    assert.equal(r.inputs.myhostname, argsFor(v, connection()).myhostname, `${what}: myhostname in state`);
+    const sasl = r.inputs.saslRelay as { password?: unknown } | undefined;
+    assert.equal(sasl?.password, PASSWORDS[v], `${what}: the SASL password in state`);
+    assertNothingPending(stack, what);
+  }
+
+  /** The state file records no operation the engine began and did not finish. */
+  function assertNothingPending(stack: PulumiStack, what: string) {
+    const file = JSON.parse(readFileSync(stack.statePath, "utf8")) as {
+      checkpoint: { latest?: { pending_operations?: unknown[] } };
+    };
+    const latest = file.checkpoint.latest;
+    assert.ok(latest, `${what}: the state file holds no deployment`);
+    assert.deepEqual(latest.pending_operations ?? [], [], `${what}: pending operations in state`);
+  }
 
   before(() => {
     saveHost("baseline");
@@ -256,11 +279,12 @@ describe("faults: the SSH session cut at each step of a PostfixConfig create and
   }
 
   /** Applies configuration `v` with the session cut at `point`: the up fails, the host stays sound, the next up converges. */
-  async function faultRun(stack: Stack, v: Version, point: CutPoint, what: string) {
+  async function faultRun(stack: PulumiStack, v: Version, point: CutPoint, what: string) {
     const expected = v === 0 ? counted.create : counted.update;
     injector("arm", String(point.n), point.phase);
     try {
       await assert.rejects(stack.up(program(v)), (err: Error) => {
+        assert.ok(err instanceof EngineError, `${what}: ${err}`);
         assert.match(
           err.message,
           /apply the Postfix configuration failed on root@\S+ \(exit none: connection lost\)/,
@@ -279,6 +303,13 @@ describe("faults: the SSH session cut at each step of a PostfixConfig create and
       `${what}: the steps ran differently`,
     );
     assertHostSound(v === 0 ? baseline : applied(0), applied(v), what);
+    // The engine records a create only when it succeeds, and keeps the old state when an update fails.
+    if (v === 0) {
+      assert.equal(stack.resource("mail"), undefined, `${what}: the failed create is in state`);
+      assertNothingPending(stack, what);
+    } else {
+      assertHolds(stack, 0, `${what}: state after the failed update`);
+    }
 
     const started = Date.now();
     const steps = await stack.up(program(v));
@@ -292,7 +323,7 @@ describe("faults: the SSH session cut at each step of a PostfixConfig create and
   }
 
   it("counting run: create and update call Postfix's tools at every step", async () => {
-    const stack = stackFor("faults-count", false);
+    const stack = await stackFor("faults-count", false);
     try {
       for (const [op, v] of [
         ["create", 0],
@@ -304,7 +335,7 @@ describe("faults: the SSH session cut at each step of a PostfixConfig create and
         assertConverged(v, `${op} without a fault`);
         if (op === "create") {
           saveHost("v0");
-          createdState = readFileSync(stack.statePath, "utf8");
+          createdDeployment = await stack.exportDeployment();
         }
       }
     } finally {
@@ -331,7 +362,7 @@ describe("faults: the SSH session cut at each step of a PostfixConfig create and
       for (const point of points) {
         const what = `${op} cut ${point.phase} call ${point.n} (${label(counted[op][point.n - 1])})`;
         await t.test(what, async () => {
-          const stack = stackFor(`faults-${op}-${point.n}-${point.phase}`, op === "update");
+          const stack = await stackFor(`faults-${op}-${point.n}-${point.phase}`, op === "update");
           if (op === "update") restoreHost("v0");
           try {
             await faultRun(stack, op === "create" ? 0 : 1, point, what);
@@ -352,7 +383,13 @@ describe("faults: the SSH session cut at each step of a PostfixConfig create and
     });
   }
 
-  it("no SASL password or private key in any state file, provider log, host log or the injector's call log", () => {
+  it("no SASL password or private key in any state file, engine log, exported state, host log or the injector's call log", () => {
+    assert.ok(stacks.length > 2 && stacks.every((s) => path.dirname(s.options.dir) === OUTPUT_DIR));
+    // What the scan must cover: every stack's state file (its secrets encrypted) and engine log.
+    for (const s of stacks) {
+      assert.ok(existsSync(s.statePath) && existsSync(s.logPath), `${s.options.dir}: no state file or engine log`);
+    }
+    assert.match(createdDeployment, /"ciphertext"/, "the exported state holds its secrets encrypted");
     const hits = findSecrets(
       [
         { name: "SASL password 1", value: PASSWORDS[0] },
@@ -361,10 +398,10 @@ describe("faults: the SSH session cut at each step of a PostfixConfig create and
       ],
       [
         ...stacks.flatMap((s) => filesUnder(s.options.dir, OUTPUT_DIR)),
+        ["the counting run's `pulumi stack export`", createdDeployment],
         ...hostLogs(HOST, ["/root/fault-injector/calls"]),
       ],
     );
     assert.deepEqual(hits, []);
-    assert.ok(stacks.length > 2 && stacks.every((s) => path.dirname(s.options.dir) === OUTPUT_DIR));
   });
 });

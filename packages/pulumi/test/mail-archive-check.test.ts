@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { scriptSha256 } from "../src/archive/rotation-script";
-import { UNKNOWN } from "../src/providers/check";
+import { failureText, UNKNOWN } from "../src/providers/check";
 import {
   archiveRotationScript,
   localArchive,
@@ -14,7 +14,7 @@ const connection = { host: "198.18.0.40", privateKey: KEY, hostKeyFingerprint: `
 
 async function reasons(news: Record<string, unknown>): Promise<string[]> {
   const r = await mailArchiveProvider.check!({}, { __provider: "p", connection, ...news });
-  return (r.failures ?? []).map((f) => f.reason);
+  return (r.failures ?? []).map(failureText);
 }
 
 describe("MailArchive check", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { reportCronLine } from "../src/monitoring/pflogsumm";
+import { failureText } from "../src/providers/check";
 import { mailLogReportProvider, mailLogReportSchema } from "../src/providers/mail-log-report";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -8,7 +9,7 @@ const connection = { host: "198.18.0.11", privateKey: KEY, hostKeyFingerprint: `
 
 async function reasons(news: Record<string, unknown>): Promise<string[]> {
   const r = await mailLogReportProvider.check!({}, { __provider: "p", connection, ...news });
-  return (r.failures ?? []).map((f) => f.reason);
+  return (r.failures ?? []).map(failureText);
 }
 
 describe("MailLogReport", () => {

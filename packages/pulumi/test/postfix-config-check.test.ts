@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
-import { UNKNOWN } from "../src/providers/check";
+import { failureText, UNKNOWN } from "../src/providers/check";
 import { mainCfParameters, postfixConfigProvider, postfixConfigSchema } from "../src/providers/postfix-config";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -12,7 +12,7 @@ async function check(news: Record<string, unknown>): Promise<pulumi.dynamic.Chec
 }
 
 async function reasons(news: Record<string, unknown>): Promise<string[]> {
-  return ((await check(news)).failures ?? []).map((f) => f.reason);
+  return ((await check(news)).failures ?? []).map(failureText);
 }
 
 describe("PostfixConfig check", () => {

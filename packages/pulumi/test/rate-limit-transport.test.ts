@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { failureText } from "../src/providers/check";
 import { rateLimitTransportProvider } from "../src/providers/rate-limit-transport";
 import { rateLimitSchema, ratePolicy } from "../src/ratelimit/policy";
 import { warmupOn, warmupSchema } from "../src/ratelimit/warmup";
@@ -19,7 +20,7 @@ const guide = {
 
 async function reasons(news: Record<string, unknown>): Promise<string[]> {
   const r = await rateLimitTransportProvider.check!({}, { __provider: "p", ...news });
-  return (r.failures ?? []).map((f) => f.reason);
+  return (r.failures ?? []).map(failureText);
 }
 
 describe("RateLimitTransport policy", () => {

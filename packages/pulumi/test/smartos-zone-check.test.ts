@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { SmartOsZone } from "../src/index";
-import { UNKNOWN } from "../src/providers/check";
+import { failureText, UNKNOWN } from "../src/providers/check";
 import { smartOsZoneProvider, smartOsZoneSchema } from "../src/providers/smartos-zone";
 import { type LiveZone, liveZone, updatePayload, type ZoneManifest } from "../src/smartos/manifest";
 
@@ -28,7 +28,7 @@ const guide = {
 
 async function reasons(manifest: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<string[]> {
   const result = await smartOsZoneProvider.check!({}, { __provider: "p", connection, manifest, ...extra });
-  return (result.failures ?? []).map((f) => f.reason);
+  return (result.failures ?? []).map(failureText);
 }
 
 /** What `vmadm get` says about the guide's zone after create. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { capacityPlanSchema } from "../src/plan/capacity";
+import { failureText } from "../src/providers/check";
 import { quotasOf, zoneDatasetsProvider } from "../src/providers/zone-datasets";
 import {
   createLayout,
@@ -21,7 +22,7 @@ const guidePlan = { sentGbPerMonth: 5, receivedGbPerMonth: 10, monthlyGrowth: 1.
 
 async function reasons(inputs: Record<string, unknown>): Promise<string[]> {
   const result = await zoneDatasetsProvider.check!({}, { __provider: "p", connection, zoneUuid: ZONE, ...inputs });
-  return (result.failures ?? []).map((f) => f.reason);
+  return (result.failures ?? []).map(failureText);
 }
 
 describe("ZoneDatasets check", () => {

@@ -5,7 +5,7 @@ import type { Dmarc } from "../dns/dmarc";
 import type { SpfMechanismInput } from "../dns/spf";
 import { quotedTxt } from "../dns/txt";
 import { zoneFile } from "../dns/zone-file";
-import { checkWithSchema } from "../providers/check";
+import { checkWithSchema, failureText } from "../providers/check";
 import { todayUtc } from "../validation/dates";
 
 /** A DKIM public key record to publish, usually from an {@link OpenDkimKey}'s outputs. */
@@ -111,7 +111,7 @@ export class DnsAuthRecords extends pulumi.ComponentResource {
       dkim: dkim.map(({ value: _value, ...rest }) => rest),
     });
     if (checked.failures) {
-      throw new Error(`DnsAuthRecords ${name}: ${checked.failures.map((f) => f.reason).join("; ")}`);
+      throw new Error(`DnsAuthRecords ${name}: ${checked.failures.map(failureText).join("; ")}`);
     }
     if ((args.ptrZone === undefined) !== (ptrZoneId === undefined)) {
       throw new Error(`DnsAuthRecords ${name}: ptrZone and ptrZoneId go together; set both or neither`);

@@ -7,7 +7,7 @@ import { type ConnectionArgs, connectionSchema, secretConnection } from "../remo
 import { type PlatformName, platform, platformSchema } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
 import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider } from "./dynamic";
+import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
 /** zod schema of InboundSmtpFirewall's inputs, used by `check`. */
@@ -157,7 +157,7 @@ export class InboundSmtpFirewall extends pulumi.dynamic.Resource {
       dynamicProvider("inboundSmtpFirewall"),
       name,
       { ...args, connection: secretConnection(args.connection), applied: undefined, enabledBefore: undefined },
-      opts,
+      dynamicResourceOptions("InboundSmtpFirewall", name, opts),
       "smartos-mail",
       "InboundSmtpFirewall",
     );

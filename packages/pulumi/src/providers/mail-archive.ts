@@ -21,7 +21,7 @@ import { joinScripts } from "../remote/shell";
 import { isHostname, mailbox } from "../validation/names";
 import { absolutePath } from "../validation/paths";
 import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider } from "./dynamic";
+import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 
 // ---------------------------------------------------------------- inputs
 
@@ -345,7 +345,7 @@ export class MailArchive extends pulumi.dynamic.Resource {
       dynamicProvider("mailArchive"),
       name,
       { ...args, connection: secretConnection(args.connection), applied: undefined, previous: undefined },
-      opts,
+      dynamicResourceOptions("MailArchive", name, opts),
       "smartos-mail",
       "MailArchive",
     );

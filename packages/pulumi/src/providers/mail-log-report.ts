@@ -13,7 +13,7 @@ import { joinScripts } from "../remote/shell";
 import { mailbox } from "../validation/names";
 import { absolutePath } from "../validation/paths";
 import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider } from "./dynamic";
+import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
 /** zod schema of MailLogReport's inputs, used by `check`. */
@@ -193,7 +193,7 @@ export class MailLogReport extends pulumi.dynamic.Resource {
       dynamicProvider("mailLogReport"),
       name,
       { ...args, connection: secretConnection(args.connection), reportedLog: undefined, cronLine: undefined },
-      opts,
+      dynamicResourceOptions("MailLogReport", name, opts),
       "smartos-mail",
       "MailLogReport",
     );

@@ -23,7 +23,7 @@ import { parseSections } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
 import { fqdn, isHostname } from "../validation/names";
 import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider } from "./dynamic";
+import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 
 const selector = z
   .string()
@@ -321,7 +321,7 @@ export class OpenDkimKey extends pulumi.dynamic.Resource {
         live: undefined,
       },
       {
-        ...opts,
+        ...dynamicResourceOptions("OpenDkimKey", name, opts),
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "privateKey", "ed25519PrivateKey"],
       },
       "smartos-mail",

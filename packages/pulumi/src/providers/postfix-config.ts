@@ -23,7 +23,7 @@ import { joinScripts, type Script, sh } from "../remote/shell";
 import { fqdn, hasControlChars, hostnameOrIp, isHostname, mailbox } from "../validation/names";
 import { parameterName, parameterValue } from "../validation/postfix-values";
 import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider } from "./dynamic";
+import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
 // ---------------------------------------------------------------- inputs
@@ -570,7 +570,10 @@ export class PostfixConfig extends pulumi.dynamic.Resource {
         applied: undefined,
         previous: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "saslRelay"] },
+      {
+        ...dynamicResourceOptions("PostfixConfig", name, opts),
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "saslRelay"],
+      },
       "smartos-mail",
       "PostfixConfig",
     );

@@ -25,7 +25,7 @@ import { parseSections } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
 import { todayUtc } from "../validation/dates";
 import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider } from "./dynamic";
+import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
 /** What the provider stores: the inputs, the policy in force and what it found and changed on the host. */
@@ -242,7 +242,7 @@ export class RateLimitTransport extends pulumi.dynamic.Resource {
         rateDelays: undefined,
         nextWarmupStep: undefined,
       },
-      opts,
+      dynamicResourceOptions("RateLimitTransport", name, opts),
       "smartos-mail",
       "RateLimitTransport",
     );

@@ -20,7 +20,7 @@ import {
 } from "../smartos/manifest";
 import { createZone, deleteZone, showZone, updateZone } from "../smartos/vmadm";
 import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider } from "./dynamic";
+import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 
 /** vmadm(8)'s quota for an OS zone created without one, in GiB. */
 const VMADM_DEFAULT_QUOTA = 10;
@@ -343,7 +343,7 @@ export class SmartOsZone extends pulumi.dynamic.Resource {
         capacityPlan: args.capacityPlan,
         ...Object.fromEntries(OUTPUTS.map((k) => [k, undefined])),
       },
-      opts,
+      dynamicResourceOptions("SmartOsZone", name, opts),
       "smartos-mail",
       "SmartOsZone",
     );

@@ -20,7 +20,7 @@ import {
   showLayout,
 } from "../smartos/datasets";
 import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider } from "./dynamic";
+import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 
 /** The guide's spool quota ("A quota of 10GB should be appropriate for the Postfix queue"), GiB. */
 const GUIDE_SPOOL_QUOTA = 10;
@@ -204,7 +204,12 @@ export const zoneDatasetsProvider: pulumi.dynamic.ResourceProvider = {
 export interface ZoneDatasetsArgs {
   /** How to reach the zone itself (not the global zone), e.g. `zone.zoneConnection`. */
   connection: ConnectionArgs;
-  /** The zone's UUID (`zone.uuid`); its delegated dataset is zones/<uuid>/data. */
+  /**
+   * The zone's UUID; its delegated dataset is zones/<uuid>/data. Pass the SmartOsZone's output
+   * `zone.uuid`, not the UUID as a string: the output makes these datasets depend on the zone, so
+   * the engine deletes them before the zone. With a plain string it deletes both at once, and
+   * `vmadm delete` fails on the still-mounted /var/spool/postfix ("Device busy").
+   */
   zoneUuid: pulumi.Input<string>;
   /**
    * Quota of the mail dataset at /var/mail, in GiB; it holds the spool
@@ -256,7 +261,7 @@ export class ZoneDatasets extends pulumi.dynamic.Resource {
         capacityPlan: args.capacityPlan,
         ...Object.fromEntries(OUTPUTS.map((k) => [k, undefined])),
       },
-      opts,
+      dynamicResourceOptions("ZoneDatasets", name, opts),
       "smartos-mail",
       "ZoneDatasets",
     );

@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { freshStack } from "./fixtures";
+import type { PulumiStack, PulumiStackOptions } from "./pulumi-stack";
+
+/** The repository's examples/ directory. */
+export const EXAMPLES_DIR = path.resolve(__dirname, "..", "..", "..", "examples");
+
+/** An example's project name, from its Pulumi.yaml: the namespace of its config keys. */
+function projectOf(example: string): string {
+  const yaml = readFileSync(path.join(EXAMPLES_DIR, example, "Pulumi.yaml"), "utf8");
+  const name = /^name:\s*(\S+)\s*$/m.exec(yaml)?.[1];
+  if (!name) throw new Error(`examples/${example}/Pulumi.yaml has no name`);
+  return name;
+}
+
+/**
+ * The program of `examples/<example>` (its compiled index.js), as the engine runs it: loaded afresh
+ * on each operation, so that each one registers its resources again. Its exports become the stack's
+ * outputs (run it with `{ exports: true }`).
+ */
+export function exampleProgram(example: string): () => Record<string, unknown> {
+  const main = path.join(EXAMPLES_DIR, example, "dist", "index.js");
+  return () => {
+    delete require.cache[require.resolve(main)];
+    return require(main) as Record<string, unknown>;
+  };
+}
+
+/**
+ * A fresh stack for `examples/<example>` in `.test-output/<name>`, under the example's own project
+ * name. The CLI language host for Node.js (`pulumi-language-nodejs`) cannot be built here (the Go
+ * module proxy refuses its module), so the program runs inline through the Automation API rather
+ * than from its directory: the engine, the plugins, config and state are the CLI's own.
+ */
+export function exampleStack(
+  example: string,
+  name: string,
+  options: Omit<PulumiStackOptions, "dir" | "project"> = {},
+): PulumiStack {
+  return freshStack(name, { ...options, project: projectOf(example) });
+}

@@ -1,0 +1,3 @@
+import { previewCorpus } from "../harness/corpus-preview";
+
+previewCorpus({ host: "rscpf2", index: 83, parts: [{ resource: "PostfixConfig", from: 59 }], control: true });
