@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
-import * as pulumiRuntimeSettings from "@pulumi/pulumi/runtime/settings";
 import {
   InboundSmtpFirewall,
   type InboundSmtpFirewallArgs,
@@ -103,23 +102,6 @@ function storedResources(stack: PulumiStack): unknown[] {
   };
   return state.checkpoint?.latest?.resources ?? [];
 }
-
-/**
- * The Node.js SDK's gRPC clients (the program's channels to the engine's
- * resource monitor and engine), each on a subchannel pool of its own. By
- * default grpc-js shares subchannels process-wide by address. This process
- * runs hundreds of engines one after another, each on an ephemeral port; when
- * a port comes round again, the new run's channel got the old, dead engine's
- * subchannel in TRANSIENT_FAILURE and every RPC failed at once with
- * "14 UNAVAILABLE: No connection established. Last error: null" (reproduced
- * with two servers on one port in a row). The SDK's inline-program server
- * ignores gRPC errors (automation/server.js, `isGrpcError`), so such a preview
- * either failed with that error or passed without the engine ever seeing the
- * resource (seen 3 times in ~330 previews before this setting).
- */
-(pulumiRuntimeSettings as unknown as { grpcClientOptions: Record<string, unknown> }).grpcClientOptions[
-  "grpc.use_local_subchannel_pool"
-] = 1;
 
 /** One entry's `pulumi preview`: the CheckFailedError, or what went wrong instead. */
 async function previewEntry(
