@@ -1,9 +1,9 @@
 /**
  * The bad-input corpus: invalid arguments for every resource, each with the
- * property path `check` must name. `bad-input-corpus.test.ts` runs every entry
- * through the lifecycle harness (the SDK's dynamic-provider host, as
- * `pulumi preview` would) or, for the DnsAuthRecords component, through its
- * constructor under the SDK's mocks.
+ * property path `check` must name. The `bad-input-corpus-*.test.ts` files run
+ * each entry of a provider resource as its own `pulumi preview` on the real
+ * engine (harness/corpus-preview.ts); `bad-input-corpus.test.ts` runs the
+ * DnsAuthRecords component's through its constructor under the SDK's mocks.
  *
  * An entry changes one field of its resource's valid base arguments
  * ({@link validBase}); `patch` first adjusts the base where the bad value
