@@ -342,22 +342,31 @@ export class PulumiStack {
 
   /**
    * `pulumi up`: the engine applies `program`; returns the steps of its custom resources, in order.
-   * With `exports`, what the program returns (a module's exports) becomes the stack's outputs;
-   * with `diff`, the CLI prints each change property by property (`pulumi up --diff`).
+   * Options of this run only: see {@link UpOptions}.
    */
-  async up(program: () => unknown, { exports = false, diff = false } = {}): Promise<StepRecord[]> {
+  async up(program: () => unknown, opts: UpOptions = {}): Promise<StepRecord[]> {
     const constructed: string[] = [];
     const { events } = await this.run("up", (stack, options) => {
-      PulumiStack.install(stack, program, constructed, exports);
-      return stack.up({ ...options, diff });
+      PulumiStack.install(stack, program, constructed, opts.exports);
+      return stack.up({
+        ...options,
+        diff: opts.diff,
+        onEvent: (e) => {
+          options.onEvent(e);
+          opts.onEvent?.(e);
+        },
+        ...(opts.parallel === undefined ? {} : { parallel: opts.parallel }),
+        ...(opts.target === undefined ? {} : { target: opts.target }),
+      });
     });
     const steps = stepsOf(events);
-    // Seen once under load: a resource the program made never reached the engine, which reported
-    // success, while the test process logged a gRPC UNAVAILABLE error afterwards. The SDK's
-    // inline-program server ignores gRPC errors the program raises (automation/server.js,
-    // `isGrpcError`). Until the cause is known, an `up` that did not apply every resource the program
-    // made is an error here, never a silent pass.
-    const missing = constructed.filter((name) => !steps.some((s) => s.name === name));
+    // Every resource the program made must reach the engine: the SDK's inline-program server ignores
+    // gRPC errors the program raises (automation/server.js, `isGrpcError`), so a lost registration
+    // would otherwise pass as success (it happened while the SDK's clients shared grpc-js's subchannel
+    // pool; see the top of this file). A targeted run reports those outside its targets that state
+    // holds as "same", and leaves out those it would have to create.
+    const targeted = (name: string) => opts.target === undefined || opts.target.some((urn) => nameOf(urn) === name);
+    const missing = constructed.filter((name) => targeted(name) && !steps.some((s) => s.name === name));
     if (missing.length > 0) {
       throw new EngineError(`the engine reported success but never saw ${missing.join(", ")}: see ${this.logPath}`);
     }
@@ -378,36 +387,6 @@ export class PulumiStack {
   async destroy(): Promise<StepRecord[]> {
     const { events } = await this.run("destroy", (stack, options) => stack.destroy(options));
     return stepsOf(events);
-  }
-
-  /**
-   * `pulumi up` with engine options of this run only: `--target` (only the resources of these URNs are
-   * changed; the engine carries the others' state over as it is), `--parallel` in place of the stack's,
-   * and a listener that sees each engine event as it arrives. Returns the steps as {@link up} does.
-   */
-  async upWith(program: () => unknown, opts: UpWithOptions): Promise<StepRecord[]> {
-    const constructed: string[] = [];
-    const { events } = await this.run("up", (stack, options) => {
-      PulumiStack.install(stack, program, constructed);
-      return stack.up({
-        ...options,
-        onEvent: (e) => {
-          options.onEvent(e);
-          opts.onEvent?.(e);
-        },
-        ...(opts.parallel === undefined ? {} : { parallel: opts.parallel }),
-        ...(opts.target === undefined ? {} : { target: opts.target }),
-      });
-    });
-    const steps = stepsOf(events);
-    // As in `up`: every resource the program made must reach the engine. A targeted run reports those
-    // outside its targets that state holds as "same", and leaves out those it would have to create.
-    const targeted = (name: string) => opts.target === undefined || opts.target.some((urn) => nameOf(urn) === name);
-    const missing = constructed.filter((name) => targeted(name) && !steps.some((s) => s.name === name));
-    if (missing.length > 0) {
-      throw new EngineError(`the engine reported success but never saw ${missing.join(", ")}: see ${this.logPath}`);
-    }
-    return steps;
   }
 
   /**
@@ -456,8 +435,12 @@ export class PulumiStack {
   }
 }
 
-/** Options of {@link PulumiStack.upWith}. */
-export interface UpWithOptions {
+/** Options of one {@link PulumiStack.up}. */
+export interface UpOptions {
+  /** What the program returns (a module's exports) becomes the stack's outputs. */
+  exports?: boolean;
+  /** `--diff`: the CLI prints each change property by property. */
+  diff?: boolean;
   /** `--target`: the URNs of the only resources the run may change. */
   target?: string[];
   /** `--parallel` for this run. */

@@ -104,7 +104,7 @@ function releaseLock(host: string): void {
 async function failedImport(stack: PulumiStack, program: () => unknown): Promise<{ error: string; failed: string[] }> {
   const events: EngineEvent[] = [];
   let error = "";
-  await assert.rejects(stack.upWith(program, { onEvent: (e) => events.push(e) }), (err: Error) => {
+  await assert.rejects(stack.up(program, { onEvent: (e) => events.push(e) }), (err: Error) => {
     assert.ok(err instanceof EngineError, String(err));
     error = err.message;
     return true;
@@ -168,7 +168,7 @@ describe("engine options on the real Pulumi engine: --target, --parallel, import
       const commands = sshCommands(H).length;
       v = { timeout: "22s", delay: "3s", limit: 30 };
       const events: EngineEvent[] = [];
-      const steps = await stack.upWith(program, { target: [cfgUrn], onEvent: (e) => events.push(e) });
+      const steps = await stack.up(program, { target: [cfgUrn], onEvent: (e) => events.push(e) });
       assert.deepEqual(ops(steps), [
         ["cfg", "update"],
         ["rate", "same"],
@@ -258,7 +258,7 @@ describe("engine options on the real Pulumi engine: --target, --parallel, import
           .slice(commands)
           .filter((c) => c.includes(LOCK)).length;
       holdLock(H);
-      const running = stack.upWith(program, { parallel, onEvent: (e) => events.push(e) });
+      const running = stack.up(program, { parallel, onEvent: (e) => events.push(e) });
       running.catch(() => undefined);
       try {
         await until(`the engine's steps under --parallel ${parallel}`, () => ready(stepMarks(events), onHost()));
