@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { exampleProgram, exampleStack } from "../harness/example-stack";
+import { EXAMPLE_HOST_STATE, exampleProgram, exampleStack } from "../harness/example-stack";
 import { OUTPUT_DIR } from "../harness/fixtures";
 import type { ConfigEntry } from "../harness/pulumi-stack";
 import { downHost, hostScript, hostShell, sshLogins, upHost } from "../harness/testbed";
@@ -26,8 +26,6 @@ const ZONES = "/srv/smartos-mail-testbed/demo-zones";
 const CLI = path.resolve(__dirname, "..", "..", "..", "packages", "cli", "dist", "main.js");
 /** What the sender's Postfix is asked about after each step. */
 const WATCHED = "postconf -n myhostname inet_interfaces smtp_tls_security_level smtpd_milters";
-/** What the example changes on the sender; destroy must leave it as it was before. */
-const HOST_STATE = "postconf -n; postconf -M; cat /etc/aliases; ls -R /etc/opendkim; crontab -l 2>/dev/null";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,7 +59,7 @@ async function main(): Promise<void> {
   const [dns, sender, receiver] = HOSTS.map((name, i) => upHost(name, 90 + i));
   console.log(`   DNS ${dns.host}, sender ${sender.host}, receiving MX ${receiver.host}`);
   for (const name of ["demosend", "demorecv"]) hostScript(name, "use-resolver.sh", [dns.host]);
-  const pristine = hostShell("demosend", HOST_STATE).stdout;
+  const pristine = hostShell("demosend", EXAMPLE_HOST_STATE).stdout;
 
   // The CLI's output, as a user sees it in the terminal.
   const stack = exampleStack("send-only", "demo", { onOutput: (text) => process.stdout.write(text) });
@@ -157,8 +155,8 @@ async function main(): Promise<void> {
 
   step("10. $ pulumi destroy --yes   (the sender as it was before step 4)");
   const destroyed = await stack.destroy();
-  const restored = hostShell("demosend", HOST_STATE).stdout === pristine;
-  console.log(`   The sender's Postfix, aliases, OpenDKIM keys and crontab are as before: ${restored}`);
+  const restored = hostShell("demosend", EXAMPLE_HOST_STATE).stdout === pristine;
+  console.log(`   The sender's Postfix, OpenDKIM, aliases and crontab are as before: ${restored}`);
   for (const name of HOSTS) downHost(name);
 
   const checks = {

@@ -6,6 +6,21 @@ import type { PulumiStack, PulumiStackOptions } from "./pulumi-stack";
 /** The repository's examples/ directory. */
 export const EXAMPLES_DIR = path.resolve(__dirname, "..", "..", "..", "examples");
 
+/**
+ * A shell command printing what the examples change on a host (Postfix's main.cf and master.cf, the
+ * aliases, OpenDKIM's keys and configuration, root's crontab, /etc/postfix's files): their destroy must
+ * leave its output as it was before their first `up`.
+ */
+export const EXAMPLE_HOST_STATE = [
+  "postconf -n",
+  "postconf -M",
+  "cat /etc/aliases",
+  "ls -R /etc/opendkim 2>/dev/null",
+  "cat /etc/opendkim.conf 2>/dev/null",
+  "crontab -l 2>/dev/null",
+  "ls /etc/postfix",
+].join("; echo ---; ");
+
 /** An example's project name, from its Pulumi.yaml: the namespace of its config keys. */
 function projectOf(example: string): string {
   const yaml = readFileSync(path.join(EXAMPLES_DIR, example, "Pulumi.yaml"), "utf8");

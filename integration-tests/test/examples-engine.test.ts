@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { exampleProgram, exampleStack } from "../harness/example-stack";
+import { EXAMPLE_HOST_STATE, exampleProgram, exampleStack } from "../harness/example-stack";
 import { suiteHost } from "../harness/fixtures";
 import type { ConfigEntry, PulumiStack } from "../harness/pulumi-stack";
 import { hostShell, sshLogins, type TestbedHost } from "../harness/testbed";
-
-/** What the examples change on a host and their destroy must put back. */
-const HOST_STATE = [
-  "postconf -n",
-  "postconf -M",
-  "cat /etc/aliases",
-  "ls -R /etc/opendkim 2>/dev/null",
-  "cat /etc/opendkim.conf 2>/dev/null",
-  "crontab -l 2>/dev/null",
-  "ls /etc/postfix",
-].join("; echo ---; ");
 
 /** The configuration each example's header documents, set as `pulumi config set` would, for a testbed host. */
 function configFor(example: string, h: TestbedHost): ConfigEntry[] {
@@ -116,7 +105,7 @@ for (const { example, host: hostName, index } of EXAMPLES) {
     let before = "";
 
     it("up creates every resource; the host runs the example's Postfix and its records are at (emulated) Cloudflare", async () => {
-      before = hostShell(hostName, HOST_STATE).stdout;
+      before = hostShell(hostName, EXAMPLE_HOST_STATE).stdout;
       await stack.configure(configFor(example, host()));
       const steps = await stack.up(program, { exports: true });
       assert.ok(steps.length > 0 && steps.every((s) => s.op === "create"), JSON.stringify(steps));
@@ -146,7 +135,7 @@ for (const { example, host: hostName, index } of EXAMPLES) {
     it("destroy deletes everything and puts the host back as it was", async () => {
       const steps = await stack.destroy();
       assert.ok(steps.length > 0 && steps.every((s) => s.op === "delete"), JSON.stringify(steps));
-      assert.equal(hostShell(hostName, HOST_STATE).stdout, before);
+      assert.equal(hostShell(hostName, EXAMPLE_HOST_STATE).stdout, before);
       assert.equal(stack.cloudflareZoneFile("zone-example"), "\n");
     });
   });
