@@ -99,6 +99,36 @@ describe("PostfixConfig check", () => {
       { parameters: { smtp_tls_security_level: "may" } },
       /^parameters\.smtp_tls_security_level: is managed by the clientTls/,
     ],
+    [
+      "an open relay: all interfaces and mynetworks 0.0.0.0/0",
+      { inetInterfaces: ["all"], mynetworks: ["0.0.0.0/0"] },
+      /^mynetworks: 0\.0\.0\.0\/0 covers every IPv4 address: any client on the internet may relay/,
+    ],
+    [
+      "an open relay through Postfix's default inet_interfaces (all)",
+      { mynetworks: ["127.0.0.0/8", "0.0.0.0/1", "128.0.0.0/1"] },
+      /^mynetworks: 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 together cover every IPv4 address/,
+    ],
+    [
+      "relay restrictions that permit before reject_unauth_destination",
+      { inetInterfaces: ["all"], parameters: { smtpd_relay_restrictions: "permit, reject_unauth_destination" } },
+      /^parameters\.smtpd_relay_restrictions: "permit" lets every client through before reject_unauth_destination/,
+    ],
+    [
+      "mynetworks_style subnet on a host whose networks preview cannot see",
+      { inetInterfaces: ["all"], parameters: { mynetworks_style: "subnet" } },
+      /^parameters\.mynetworks_style: subnet trusts every address on the host's subnets/,
+    ],
+    [
+      "allowOpenRelay without a reason",
+      { inetInterfaces: ["all"], mynetworks: ["0.0.0.0/0"], allowOpenRelay: true },
+      /^openRelayReason: is required with allowOpenRelay: true/,
+    ],
+    [
+      "a reason without allowOpenRelay",
+      { openRelayReason: "a test relay on a lab network" },
+      /^openRelayReason: has no effect without allowOpenRelay: true/,
+    ],
   ];
   for (const [what, news, reason] of bad) {
     it(`refuses ${what}, naming the field`, async () => {
@@ -165,6 +195,21 @@ describe("PostfixConfig check", () => {
       parameters: { smtpd_banner: "$myhostname ESMTP ${mail_name} $(x) `q` \"d\" 's' $$", delay_warning_time: "4h" },
     });
     assert.equal(r.failures, undefined);
+  });
+
+  it("allows the world in mynetworks on loopback only, and a deliberate open relay with its reason", async () => {
+    assert.equal((await check({ inetInterfaces: ["loopback-only"], mynetworks: ["0.0.0.0/0"] })).failures, undefined);
+    const r = await check({
+      inetInterfaces: ["all"],
+      mynetworks: ["0.0.0.0/0"],
+      allowOpenRelay: true,
+      openRelayReason: "an isolated lab network with no route to the internet",
+    });
+    assert.equal(r.failures, undefined);
+  });
+
+  it("does not judge an open relay on values unknown during preview", async () => {
+    assert.equal((await check({ inetInterfaces: [UNKNOWN], mynetworks: ["0.0.0.0/0"] })).failures, undefined);
   });
 
   it("does not judge values unknown during preview", async () => {

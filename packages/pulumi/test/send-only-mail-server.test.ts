@@ -102,6 +102,23 @@ describe("SendOnlyMailServer (SDK mocks)", () => {
     assert.deepEqual(registered.get("mail-dkim-cospix.net")!.inputs.trustedHosts, ["10.0.0.0/24"]);
   });
 
+  it("refuses relayNetworks that cover the internet, unless allowOpenRelay says why", async () => {
+    await assert.rejects(
+      build({ ...guide, relayNetworks: ["0.0.0.0/1", "128.0.0.0/1"] }),
+      /^Error: SendOnlyMailServer mail: relayNetworks: 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 together cover every IPv4 address: any client on the internet may relay/,
+    );
+    const reason = "an isolated lab network with no route to the internet";
+    const { registered } = await build({
+      ...guide,
+      relayNetworks: ["0.0.0.0/0"],
+      allowOpenRelay: true,
+      openRelayReason: reason,
+    });
+    const postfix = registered.get("mail-postfix")!.inputs;
+    assert.equal(postfix.allowOpenRelay, true);
+    assert.equal(postfix.openRelayReason, reason);
+  });
+
   it("an authenticated relay requires TLS; rate limits get their own resource", async () => {
     const { registered } = await build({
       ...guide,

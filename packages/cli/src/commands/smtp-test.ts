@@ -1,8 +1,7 @@
-import { hostname } from "node:os";
-import { isHostname } from "@smartos-mail/pulumi/tools";
-import { numberOption, parseCommandLine, positionals } from "../args";
+import { parseCommandLine, positionals } from "../args";
 import { CliError, UsageError } from "../errors";
 import type { Io } from "../output/io";
+import { addressOption, heloOption, smtpHost, smtpPort, timeoutOption } from "../smtp/options";
 import { SmtpConnectionError, smtpTest } from "../smtp/session";
 
 export const smtpTestHelp = `Usage: smartos-mail smtp-test <host> --from ADDRESS --to ADDRESS [options]
@@ -23,17 +22,6 @@ Exit status: 0 queued (250 after the data), 1 any other reply or no connection,
 2 usage error.
 `;
 
-/** An address Postfix takes in MAIL FROM/RCPT TO as written here: local@domain, no spaces or brackets. */
-function address(option: string, value: string | undefined): string {
-  if (value === undefined)
-    throw new UsageError(`smtp-test needs --${option} ADDRESS`, "see smartos-mail smtp-test --help");
-  const at = value.lastIndexOf("@");
-  if (!/^[^\s<>()",;:\\[\]]+@[^\s<>@]+$/.test(value) || !isHostname(value.slice(at + 1))) {
-    throw new UsageError(`--${option} "${value}" is not an address like root@example.com`);
-  }
-  return value;
-}
-
 /** `smartos-mail smtp-test`. */
 export async function smtpTestCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals: args } = parseCommandLine("smtp-test", argv, {
@@ -50,16 +38,14 @@ export async function smtpTestCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const [host] = positionals("smtp-test", args, ["host"]);
-  if (!isHostname(host) && !/^[0-9a-fA-F:.]+$/.test(host))
-    throw new UsageError(`"${host}" is not a host name or address`);
-  const from = address("from", values.from);
-  const to = address("to", values.to);
-  const helo = values.helo ?? hostname();
-  if (!isHostname(helo)) throw new UsageError(`--helo "${helo}" is not a host name`);
+  smtpHost(`"${host}"`, host);
+  const from = addressOption("smtp-test", "from", values.from);
+  const to = addressOption("smtp-test", "to", values.to);
+  const helo = heloOption(values.helo);
   const subject = values.subject ?? "Test Email";
   if (/[\r\n]/.test(subject)) throw new UsageError("--subject must be one line");
-  const port = numberOption("port", values.port, { integer: true, min: 1, max: 65535 }) ?? 25;
-  const timeoutMs = (numberOption("timeout", values.timeout, { above: 0, max: 3600 }) ?? 30) * 1000;
+  const port = smtpPort(values.port);
+  const timeoutMs = timeoutOption(values.timeout);
   try {
     const result = await smtpTest({
       host,

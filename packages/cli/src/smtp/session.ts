@@ -39,7 +39,14 @@ export interface SmtpTestResult {
 
 /** The server could not be reached or stopped answering; nothing about the message is known. */
 export class SmtpConnectionError extends Error {
-  constructor(message: string) {
+  /**
+   * @param message what happened.
+   * @param connected whether a TCP connection was made first (the server then stopped answering).
+   */
+  constructor(
+    message: string,
+    readonly connected = true,
+  ) {
     super(message);
     this.name = "SmtpConnectionError";
   }
@@ -129,20 +136,35 @@ export function testMessage(
   ].map((l) => (l.startsWith(".") ? `.${l}` : l));
 }
 
+/** One step of a dialogue: the lines to send and the reply codes that let it go on. */
+interface DialogueStep {
+  step: string;
+  lines: string[];
+  codes: number[];
+}
+
+/** Where a dialogue went: its last reply, and the step that got an unexpected one (if any). */
+interface DialogueEnd {
+  last?: SmtpReply;
+  failedStep?: string;
+}
+
+/** What a dialogue needs to know of its options. */
+type DialogueOptions = Pick<SmtpTestOptions, "host" | "port" | "timeoutMs" | "onLine">;
+
 /**
- * The guide's test session ("Enable and test", done there with socat):
- * greeting, EHLO, MAIL FROM, RCPT TO, DATA, the message, QUIT, one command
- * at a time. Stops at the first unexpected reply (and says QUIT); the
- * message is accepted only when the data gets 250.
+ * Connects and runs `steps`, one command at a time; stops at the first
+ * unexpected reply. Always ends with QUIT (the server's answer to it is not
+ * waited on longer than 5 s) and closes the connection.
  */
-export async function smtpTest(o: SmtpTestOptions): Promise<SmtpTestResult> {
+async function dialogue(o: DialogueOptions, steps: DialogueStep[]): Promise<DialogueEnd> {
   const socket = connect({ host: o.host, port: o.port });
   socket.setNoDelay(true);
   const reader = new ReplyReader(socket);
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new SmtpConnectionError(`no connection within ${o.timeoutMs / 1000} s`)),
+        () => reject(new SmtpConnectionError(`no connection within ${o.timeoutMs / 1000} s`, false)),
         o.timeoutMs,
       );
       socket.once("connect", () => {
@@ -151,7 +173,7 @@ export async function smtpTest(o: SmtpTestOptions): Promise<SmtpTestResult> {
       });
       socket.once("error", (err) => {
         clearTimeout(timer);
-        reject(new SmtpConnectionError(err.message));
+        reject(new SmtpConnectionError(err.message, false));
       });
     });
     const serverLine = (line: string) => o.onLine?.("server", line);
@@ -159,31 +181,69 @@ export async function smtpTest(o: SmtpTestOptions): Promise<SmtpTestResult> {
       o.onLine?.("client", line);
       socket.write(`${line}\r\n`);
     };
-    const quit = async () => {
-      send("QUIT");
-      await reader.reply(Math.min(o.timeoutMs, 5000), serverLine).catch(() => undefined);
-    };
-    const dialogue: { step: string; lines: string[]; codes: number[] }[] = [
-      { step: "greeting", lines: [], codes: [220] },
-      { step: "EHLO", lines: [`EHLO ${o.helo}`], codes: [250] },
-      { step: "MAIL FROM", lines: [`MAIL FROM: <${o.from}>`], codes: [250] },
-      { step: "RCPT TO", lines: [`RCPT TO: <${o.to}>`], codes: [250, 251] },
-      { step: "DATA", lines: ["DATA"], codes: [354] },
-      { step: "end of data", lines: [...testMessage(o, new Date()), "."], codes: [250] },
-    ];
-    let last: SmtpReply | undefined;
-    for (const { step, lines, codes } of dialogue) {
+    let end: DialogueEnd = {};
+    for (const { step, lines, codes } of steps) {
       for (const line of lines) send(line);
-      last = await reader.reply(o.timeoutMs, serverLine);
+      const last = await reader.reply(o.timeoutMs, serverLine);
+      end = { last };
       if (!codes.includes(last.code)) {
-        await quit();
-        return { accepted: false, failedStep: step, failedReply: last };
+        end.failedStep = step;
+        break;
       }
     }
-    const queueId = /queued as ([0-9A-Za-z]+)/.exec(last?.lines.join(" ") ?? "")?.[1];
-    await quit();
-    return { accepted: true, queueId };
+    send("QUIT");
+    await reader.reply(Math.min(o.timeoutMs, 5000), serverLine).catch(() => undefined);
+    return end;
   } finally {
     socket.destroy();
   }
+}
+
+/** Greeting, EHLO, MAIL FROM and RCPT TO: where every session here starts. */
+function envelope(o: Pick<SmtpTestOptions, "helo" | "from" | "to">): DialogueStep[] {
+  return [
+    { step: "greeting", lines: [], codes: [220] },
+    { step: "EHLO", lines: [`EHLO ${o.helo}`], codes: [250] },
+    { step: "MAIL FROM", lines: [`MAIL FROM: <${o.from}>`], codes: [250] },
+    { step: "RCPT TO", lines: [`RCPT TO: <${o.to}>`], codes: [250, 251] },
+  ];
+}
+
+/**
+ * The guide's test session ("Enable and test", done there with socat):
+ * greeting, EHLO, MAIL FROM, RCPT TO, DATA, the message, QUIT, one command
+ * at a time. Stops at the first unexpected reply (and says QUIT); the
+ * message is accepted only when the data gets 250.
+ */
+export async function smtpTest(o: SmtpTestOptions): Promise<SmtpTestResult> {
+  const end = await dialogue(o, [
+    ...envelope(o),
+    { step: "DATA", lines: ["DATA"], codes: [354] },
+    { step: "end of data", lines: [...testMessage(o, new Date()), "."], codes: [250] },
+  ]);
+  if (end.failedStep !== undefined) return { accepted: false, failedStep: end.failedStep, failedReply: end.last };
+  return { accepted: true, queueId: /queued as ([0-9A-Za-z]+)/.exec(end.last?.lines.join(" ") ?? "")?.[1] };
+}
+
+/** What a relay attempt sends: an envelope from one outside address to another. */
+export type RelayProbeOptions = Omit<SmtpTestOptions, "subject" | "body">;
+
+/** How a relay attempt ended. */
+export interface RelayProbeResult {
+  /** True when the server took RCPT TO for the outside address: it relays for this client. */
+  relays: boolean;
+  /** The step that ended the attempt (`RCPT TO` when the recipient was refused). */
+  step: string;
+  /** The server's reply at that step. */
+  reply?: SmtpReply;
+}
+
+/**
+ * Tries to relay through the server the way an open-relay scanner does:
+ * greeting, EHLO, MAIL FROM an outside address, RCPT TO another outside
+ * address, then QUIT. It never sends DATA, so no message is ever relayed.
+ */
+export async function relayProbe(o: RelayProbeOptions): Promise<RelayProbeResult> {
+  const end = await dialogue(o, envelope(o));
+  return { relays: end.failedStep === undefined, step: end.failedStep ?? "RCPT TO", reply: end.last };
 }

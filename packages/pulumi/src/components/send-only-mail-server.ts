@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { Dmarc } from "../dns/dmarc";
 import type { SpfMechanismInput } from "../dns/spf";
 import type { capacityPlanSchema } from "../plan/capacity";
+import { relayFindings } from "../postfix/relay-safety";
 import { InboundSmtpFirewall } from "../providers/inbound-smtp-firewall";
 import { MailArchive, type MailArchiveArgs } from "../providers/mail-archive";
 import { MailLogReport, type MailLogReportArgs } from "../providers/mail-log-report";
@@ -86,6 +87,15 @@ export interface SendOnlyMailServerArgs {
    * (the guide's "Providing Unauthenticated Relay Service"). Default none: Postfix listens on loopback only.
    */
   relayNetworks?: string[];
+  /**
+   * DANGEROUS: let `relayNetworks` cover the internet (PostfixConfig's `allowOpenRelay`). An open relay is
+   * found by spammers within hours and gets the host blocklisted; by default a `relayNetworks` that covers
+   * every address, or a block larger than any operator's own (an IPv4 /8, an IPv6 /16), is refused at preview.
+   * Needs `openRelayReason`.
+   */
+  allowOpenRelay?: boolean;
+  /** Why the server must relay for anyone (required with `allowOpenRelay`). */
+  openRelayReason?: string;
   /** The public interface the firewall closes when `relayNetworks` is set. Default `net0` (SmartOS), `eth0` (Linux). */
   publicInterface?: string;
   /**
@@ -137,6 +147,11 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
     const { profile = "smartos", relay } = args;
     const { connection, hostReady } = serverHost(name, args, this);
     const relaying = (args.relayNetworks ?? []).length > 0;
+    const mynetworks = ["$myhostname", "127.0.0.0/8", "[::1]/128", ...(args.relayNetworks ?? [])];
+    const [openRelay] = relaying ? relayFindings({ inet_interfaces: "all", mynetworks: mynetworks.join(", ") }) : [];
+    if (openRelay && !args.allowOpenRelay) {
+      throw new Error(`SendOnlyMailServer ${name}: relayNetworks: ${openRelay.message}`);
+    }
     const authenticated = relay?.username !== undefined && relay.password !== undefined;
     const tlsLevel = args.tlsSecurityLevel ?? (authenticated ? "encrypt" : "dane");
     const postfix = new PostfixConfig(
@@ -146,8 +161,10 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
         profile,
         myhostname: args.hostname,
         mydomain: args.domains[0].domain,
-        mynetworks: ["$myhostname", "127.0.0.0/8", "[::1]/128", ...(args.relayNetworks ?? [])],
+        mynetworks,
         inetInterfaces: relaying ? ["all"] : ["loopback-only"],
+        allowOpenRelay: args.allowOpenRelay,
+        openRelayReason: args.openRelayReason,
         rootAlias: args.rootAlias,
         relayhost: relay ? { host: relay.host, port: relay.port } : undefined,
         saslRelay: authenticated ? { username: relay.username!, password: relay.password! } : undefined,

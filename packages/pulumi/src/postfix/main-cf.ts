@@ -1,4 +1,5 @@
 import { joinScripts, type Script, sh } from "../remote/shell";
+import { RELAY_PARAMETERS } from "./relay-safety";
 
 /** Parses `postconf -n` (or `postconf` output in general) into name -> value. */
 export function parsePostconf(text: string): Record<string, string> {
@@ -13,6 +14,26 @@ export function parsePostconf(text: string): Record<string, string> {
 
 /** `postconf -n` of the live configuration. */
 export const showMainCf: Script = sh`postconf -n`;
+
+/**
+ * The live values of the parameters that decide relaying, expanded as
+ * Postfix uses them (`postconf -x`: defaults included, mynetworks computed).
+ */
+export const showRelayParameters: Script = sh`postconf -x ${RELAY_PARAMETERS}`;
+
+/**
+ * The same values as {@link showRelayParameters} would print once `change`
+ * is applied, read from a copy of main.cf in a private temporary directory:
+ * nothing live is touched, and no lock is needed.
+ */
+export function stagedRelayParameters(change: MainCfChange): Script {
+  return sh`cfg=$(postconf -h config_directory) || fail "postconf is not installed or cannot read its configuration"
+stage=$(mktemp -d) || fail "cannot create a temporary directory"
+trap 'rm -rf "$stage"' EXIT
+cp "$cfg/main.cf" "$stage/" || fail "cannot copy $cfg/main.cf"
+${stageChange(change)}
+postconf -c "$stage" -x ${RELAY_PARAMETERS}`;
+}
 
 /** A change to main.cf: parameters to set, and parameters to remove (`postconf -X`). */
 export interface MainCfChange {

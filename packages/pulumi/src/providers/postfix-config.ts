@@ -9,10 +9,13 @@ import {
   type MainCfChange,
   parsePostconf,
   showMainCf,
+  showRelayParameters,
+  stagedRelayParameters,
   stageMainCf,
 } from "../postfix/main-cf";
 import { removeMap, showMap, writeSecretMap } from "../postfix/maps";
 import { forgetOriginals, parseOriginals, recordOriginals } from "../postfix/originals";
+import { RELAY_PARAMETERS, type RelayConfig, relayFindings, relayFindingsText } from "../postfix/relay-safety";
 import { type Connection, type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
 import { withRemoteLock } from "../remote/lock";
 import { type PlatformName, platform, platformSchema } from "../remote/platform";
@@ -22,7 +25,7 @@ import { parseSections, section } from "../remote/sections";
 import { joinScripts, type Script, sh } from "../remote/shell";
 import { fqdn, hasControlChars, hostnameOrIp, isHostname, mailbox } from "../validation/names";
 import { parameterName, parameterValue } from "../validation/postfix-values";
-import { checkWithSchema, storedInputs } from "./check";
+import { checkWithSchema, storedInputs, UNKNOWN } from "./check";
 import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
@@ -147,6 +150,27 @@ function managerOf(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The relay-safety rule over what the inputs set (postfix/relay-safety.ts),
+ * each finding at the field that sets its parameter. Values the engine does
+ * not know yet are not judged.
+ */
+function previewRelayFindings(v: {
+  mynetworks?: string[];
+  inetInterfaces?: string[];
+  parameters: Record<string, string>;
+}): { path: string[]; message: string }[] {
+  const set: Record<string, string> = { ...v.parameters };
+  if (v.mynetworks !== undefined) set.mynetworks = v.mynetworks.join(", ");
+  if (v.inetInterfaces !== undefined) set.inet_interfaces = v.inetInterfaces.join(", ");
+  const config: RelayConfig = Object.fromEntries(RELAY_PARAMETERS.filter((k) => k in set).map((k) => [k, set[k]]));
+  if (Object.values(config).some((value) => value.includes(UNKNOWN))) return [];
+  return relayFindings(config).map((f) => ({
+    path: f.parameter in TYPED_PARAMETERS ? [TYPED_PARAMETERS[f.parameter]] : ["parameters", f.parameter],
+    message: f.message,
+  }));
+}
+
 /** zod schema of PostfixConfig's inputs, used by `check`. */
 export const postfixConfigSchema = z
   .object({
@@ -173,9 +197,34 @@ export const postfixConfigSchema = z
     clientTls: clientTlsSchema.optional(),
     rootAlias: mailbox.optional(),
     parameters: z.record(parameterName, parameterValue).default({}),
+    allowOpenRelay: z.boolean().default(false),
+    openRelayReason: z
+      .string()
+      .trim()
+      .min(10, "must say in a sentence why this host relays for anyone (at least 10 characters)")
+      .max(500, "must be at most 500 characters")
+      .refine((r) => !hasControlChars(r), { message: "must have no control characters" })
+      .optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
+    if (v.allowOpenRelay && v.openRelayReason === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["openRelayReason"],
+        message: "is required with allowOpenRelay: true: say why this host must relay mail for anyone",
+      });
+    }
+    if (!v.allowOpenRelay && v.openRelayReason !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["openRelayReason"],
+        message: "has no effect without allowOpenRelay: true; remove it",
+      });
+    }
+    if (!v.allowOpenRelay) {
+      for (const finding of previewRelayFindings(v)) ctx.addIssue({ code: "custom", ...finding });
+    }
     if (v.saslRelay && !v.relayhost) {
       ctx.addIssue({
         code: "custom",
@@ -209,6 +258,8 @@ export interface PostfixConfigState extends PostfixConfigInputs {
   rootAliasApplied?: string | null;
   /** Whether the SASL password map on the host holds exactly the configured entry. */
   saslMapInSync?: boolean;
+  /** Why the live configuration relays mail for anyone (postfix/relay-safety.ts), or null: it does not. */
+  openRelay: string | null;
   /** What was there before this resource took each item over; restored on delete. */
   previous: {
     /** Earlier value of each managed parameter (null: it was not set). */
@@ -343,19 +394,30 @@ function applyScript(i: PostfixConfigInputs, plan: Plan): Script {
   if (editsMainCf) steps.push(activateMainCf);
   // The map goes only after main.cf no longer points at it.
   if (plan.saslMap === "remove") steps.push(removeMap(map));
+  // postconf(5), inet_interfaces and inet_protocols: "you need to stop and start Postfix when this
+  // parameter changes"; a reload keeps listening where it did (on all addresses, after loopback-only).
+  const rebinds = [...Object.keys(plan.change.set), ...plan.change.remove].some(
+    (k) => k === "inet_interfaces" || k === "inet_protocols",
+  );
   steps.push(
-    sh`${p.reloadPostfix} >/dev/null || fail "Postfix did not reload; main.cf checked clean, see the Postfix log"`,
+    rebinds
+      ? sh`${p.restartPostfix} >/dev/null || fail "Postfix did not restart; main.cf checked clean, see the Postfix log"`
+      : sh`${p.reloadPostfix} >/dev/null || fail "Postfix did not reload; main.cf checked clean, see the Postfix log"`,
   );
   // Only once the originals are live again may the host's record of them go.
   if (plan.forget.length > 0 || plan.forgetAlias) {
     steps.push(forgetOriginals(plan.forget, plan.forgetAlias ? ["root"] : []));
   }
-  steps.push(section("after", showMainCf));
+  steps.push(section("after", showMainCf), section("relay", showRelayParameters));
   return joinScripts([prelude(p), withRemoteLock(joinScripts(steps))]);
 }
 
 function readScript(i: PostfixConfigInputs): Script {
-  const steps: Script[] = [prelude(platform(i.profile)), section("after", showMainCf)];
+  const steps: Script[] = [
+    prelude(platform(i.profile)),
+    section("after", showMainCf),
+    section("relay", showRelayParameters),
+  ];
   if (i.rootAlias !== undefined) steps.push(section("alias-after", showAlias("root")));
   if (i.saslRelay !== undefined) steps.push(section("sasl-after", showMap(saslMapPath(i.profile))));
   return joinScripts(steps);
@@ -376,7 +438,40 @@ function appliedFrom(live: Record<string, string>, i: PostfixConfigInputs): Reco
   return applied;
 }
 
-async function apply(old: PostfixConfigState | undefined, news: PostfixConfigInputs): Promise<PostfixConfigState> {
+/** Why the host's values (`postconf -x` of the relay parameters) relay mail for anyone, or null. */
+function openRelayOf(relayValues: string): string | null {
+  const findings = relayFindings(parsePostconf(relayValues));
+  return findings.length > 0 ? relayFindingsText(findings) : null;
+}
+
+/**
+ * Refuses, before anything changes, a plan that would leave the host relaying
+ * mail for anyone: the preview rule saw only what the inputs set, this one
+ * sees the host's whole main.cf with the change applied to a private copy.
+ */
+async function refuseOpenRelay(host: RemoteHost, news: PostfixConfigInputs, plan: Plan): Promise<void> {
+  const result = await host.run(joinScripts([prelude(platform(news.profile)), stagedRelayParameters(plan.change)]), {
+    step: "check the new configuration for an open relay",
+  });
+  const openRelay = openRelayOf(result.stdout);
+  if (openRelay !== null) {
+    throw new Error(
+      `PostfixConfig: with this change Postfix on ${news.connection.host} would relay mail for anyone, so nothing was changed. ${openRelay}. Parameters this resource does not set keep the host's own main.cf values: set them in parameters, or fix them on the host. A deliberate relay needs allowOpenRelay: true with openRelayReason.`,
+    );
+  }
+}
+
+/**
+ * Brings the host to `news`. With `checkRelay`, a plan is first checked
+ * against the host's whole configuration and refused if it would relay for
+ * anyone (see {@link refuseOpenRelay}); a delete puts back what was there and
+ * is never refused.
+ */
+async function apply(
+  old: PostfixConfigState | undefined,
+  news: PostfixConfigInputs,
+  checkRelay: boolean,
+): Promise<PostfixConfigState> {
   const plan = planFor(old, news);
   const previous: PostfixConfigState["previous"] = {
     parameters: { ...(old?.previous.parameters ?? {}) },
@@ -388,8 +483,13 @@ async function apply(old: PostfixConfigState | undefined, news: PostfixConfigInp
   if (news.rootAlias === undefined) delete previous.rootAlias;
   let applied = old?.applied ?? {};
   let rootAliasApplied = old?.rootAliasApplied;
+  let openRelay = old?.openRelay ?? null;
+  const host = new RemoteHost(news.connection);
+  if (checkRelay && !news.allowOpenRelay && (!planIsEmpty(plan) || openRelay !== null)) {
+    await refuseOpenRelay(host, news, plan);
+    openRelay = null;
+  }
   if (!planIsEmpty(plan)) {
-    const host = new RemoteHost(news.connection);
     const saslWrite = plan.saslMap !== undefined && plan.saslMap !== "remove" ? plan.saslMap.write : undefined;
     const result = await host.exclusive(() =>
       host.run(applyScript(news, plan), { step: "apply the Postfix configuration", stdin: saslWrite }),
@@ -399,6 +499,7 @@ async function apply(old: PostfixConfigState | undefined, news: PostfixConfigInp
     for (const k of plan.snapshot) previous.parameters[k] = originals.parameters[k] ?? null;
     if (plan.snapshotAlias) previous.rootAlias = originals.aliases.root ?? null;
     applied = appliedFrom(parsePostconf(s.after ?? ""), news);
+    openRelay = openRelayOf(s.relay ?? "");
     if (plan.rootAlias !== undefined) rootAliasApplied = plan.rootAlias;
   }
   applied = Object.fromEntries(Object.keys(mainCfParameters(news)).map((k) => [k, applied[k] ?? null]));
@@ -407,6 +508,7 @@ async function apply(old: PostfixConfigState | undefined, news: PostfixConfigInp
     applied,
     ...(news.rootAlias !== undefined ? { rootAliasApplied: rootAliasApplied ?? null } : {}),
     ...(news.saslRelay !== undefined ? { saslMapInSync: true } : {}),
+    openRelay,
     previous,
   };
 }
@@ -418,12 +520,20 @@ function parseInputs(raw: Record<string, unknown>): PostfixConfigInputs {
 }
 
 function parseState(raw: Record<string, unknown>): PostfixConfigState {
-  const { applied, rootAliasApplied, saslMapInSync, previous } = raw as unknown as PostfixConfigState;
-  const inputs = storedInputs(postfixConfigSchema, raw, ["applied", "rootAliasApplied", "saslMapInSync", "previous"]);
+  const { applied, rootAliasApplied, saslMapInSync, openRelay, previous } = raw as unknown as PostfixConfigState;
+  const inputs = storedInputs(postfixConfigSchema, raw, [
+    "applied",
+    "rootAliasApplied",
+    "saslMapInSync",
+    "openRelay",
+    "previous",
+  ]);
   return {
     ...inputs,
     applied,
     previous,
+    // State written before the relay rule has no record: not known to relay.
+    openRelay: openRelay ?? null,
     ...(rootAliasApplied !== undefined ? { rootAliasApplied } : {}),
     ...(saslMapInSync !== undefined ? { saslMapInSync } : {}),
   };
@@ -452,13 +562,20 @@ export const postfixConfigProvider: pulumi.dynamic.ResourceProvider = {
     const old = parseState(olds);
     const next = parseInputs(news);
     const replaces = hostReplaces(old, next);
-    const changes = replaces.length > 0 || connectionChanged(old, next) || !planIsEmpty(planFor(old, next));
+    const changes =
+      replaces.length > 0 ||
+      connectionChanged(old, next) ||
+      !planIsEmpty(planFor(old, next)) ||
+      // A host found relaying for anyone is drift: the next update repairs it or says why it cannot.
+      (old.openRelay !== null && !next.allowOpenRelay) ||
+      old.allowOpenRelay !== next.allowOpenRelay ||
+      old.openRelayReason !== next.openRelayReason;
     return { changes, replaces, deleteBeforeReplace: sameHostKey(old.connection, next.connection) };
   },
 
   async create(inputs) {
     const news = parseInputs(inputs);
-    const outs = await apply(undefined, news);
+    const outs = await apply(undefined, news, true);
     return { id: `${news.connection.host}/postfix-config/${randomUUID()}`, outs };
   },
 
@@ -467,20 +584,28 @@ export const postfixConfigProvider: pulumi.dynamic.ResourceProvider = {
     const host = new RemoteHost(old.connection);
     const result = await host.run(readScript(old), { step: "read the Postfix configuration" });
     const s = parseSections(result.stdout);
-    const state: PostfixConfigState = { ...old, applied: appliedFrom(parsePostconf(s.after ?? ""), old) };
+    const state: PostfixConfigState = {
+      ...old,
+      applied: appliedFrom(parsePostconf(s.after ?? ""), old),
+      openRelay: openRelayOf(s.relay ?? ""),
+    };
     if (old.rootAlias !== undefined) state.rootAliasApplied = aliasFrom(s, "alias-after");
     if (old.saslRelay !== undefined) state.saslMapInSync = saslInSync(s, old);
     return { id, props: state };
   },
 
   async update(_id, olds, news) {
-    return { outs: await apply(parseState(olds), parseInputs(news)) };
+    return { outs: await apply(parseState(olds), parseInputs(news), true) };
   },
 
   async delete(_id, props) {
     const old = parseState(props);
     // Nothing desired but where the host is: every managed value goes back to what it was.
-    await apply(old, { connection: old.connection, profile: old.profile, parameters: {} });
+    await apply(
+      old,
+      { connection: old.connection, profile: old.profile, parameters: {}, allowOpenRelay: false },
+      false,
+    );
   },
 };
 
@@ -538,6 +663,21 @@ export interface PostfixConfigArgs {
   rootAlias?: pulumi.Input<string>;
   /** Any other main.cf parameters, e.g. `{ smtpd_banner: "$myhostname ESMTP" }`. Values reach Postfix literally. */
   parameters?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * DANGEROUS. Lets this host relay mail for anyone: an open relay is found by spammers' scanners within hours
+   * and gets the host's address blocklisted. By default preview refuses a configuration that listens beyond
+   * loopback and relays for clients outside your own networks (`mynetworks` covering the internet, restriction
+   * lists that permit before `reject_unauth_destination`), and create and update refuse one the host's own
+   * main.cf would complete. Default false; `true` needs `openRelayReason`, and every run warns.
+   */
+  allowOpenRelay?: pulumi.Input<boolean>;
+  /** Why this host must relay for anyone (required with `allowOpenRelay`; shown in every run's warning). */
+  openRelayReason?: pulumi.Input<string>;
+}
+
+/** The warning every run prints for a PostfixConfig with `allowOpenRelay`. */
+function openRelayWarning(name: string, reason: string): string {
+  return `DANGEROUS: PostfixConfig ${name} has allowOpenRelay: true, so it may relay mail for anyone on the internet (an open relay gets the host blocklisted within hours). Reason given: ${reason}`;
 }
 
 /**
@@ -553,6 +693,8 @@ export class PostfixConfig extends pulumi.dynamic.Resource {
   declare readonly previous: pulumi.Output<PostfixConfigState["previous"]>;
   /** The myhostname this resource set. */
   declare readonly myhostname: pulumi.Output<string | undefined>;
+  /** Why the host's live configuration relays mail for anyone, or null: it does not (read again by refresh). */
+  declare readonly openRelay: pulumi.Output<string | null>;
 
   /**
    * @param name the resource name.
@@ -569,6 +711,7 @@ export class PostfixConfig extends pulumi.dynamic.Resource {
         saslRelay: args.saslRelay === undefined ? undefined : pulumi.secret(args.saslRelay),
         applied: undefined,
         previous: undefined,
+        openRelay: undefined,
       },
       {
         ...dynamicResourceOptions("PostfixConfig", name, opts),
@@ -577,5 +720,8 @@ export class PostfixConfig extends pulumi.dynamic.Resource {
       "smartos-mail",
       "PostfixConfig",
     );
+    pulumi.all([args.allowOpenRelay, args.openRelayReason]).apply(([allow, reason]) => {
+      if (allow) pulumi.log.warn(openRelayWarning(name, reason ?? "(none given)"), this);
+    });
   }
 }
