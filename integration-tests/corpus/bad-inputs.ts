@@ -382,6 +382,137 @@ type Semantic = Omit<BadInput, "resource">;
 
 const long = (n: number, unit = "a") => unit.repeat(n);
 
+/** Listening beyond loopback, where relaying for strangers matters. */
+const PUBLIC: Patch = { inetInterfaces: ["all"] };
+
+/** What would make PostfixConfig an open relay (postfix/relay-safety.ts), and its opt-out's own rules. */
+const OPEN_RELAYS: Semantic[] = [
+  { field: "mynetworks", value: ["0.0.0.0/0"], patch: PUBLIC, why: "every IPv4 address", mentions: ["open relay"] },
+  {
+    field: "mynetworks",
+    value: ["[::]/0"],
+    patch: PUBLIC,
+    why: "every IPv6 address",
+    mentions: ["every IPv6 address"],
+  },
+  {
+    field: "mynetworks",
+    value: ["127.0.0.0/8", "0.0.0.0/1", "128.0.0.0/1"],
+    patch: PUBLIC,
+    why: "two /1s that together cover IPv4",
+    mentions: ["0.0.0.0/1, 128.0.0.0/1 together cover every IPv4 address"],
+  },
+  {
+    field: "mynetworks",
+    value: ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"],
+    patch: PUBLIC,
+    why: "four /2s that together cover IPv4",
+    mentions: ["together cover every IPv4 address"],
+  },
+  {
+    field: "mynetworks",
+    value: ["127.0.0.0/8", "0.0.0.0/0"],
+    patch: { inetInterfaces: REMOVE },
+    why: "the world, listening where Postfix's default inet_interfaces (all) says",
+    mentions: ["open relay"],
+  },
+  {
+    field: "mynetworks",
+    value: ["0.0.0.0/0"],
+    patch: { inetInterfaces: ["192.0.2.10", "localhost"] },
+    why: "the world, listening on a public address",
+    mentions: ["open relay"],
+  },
+  {
+    field: "mynetworks",
+    value: ["[::ffff:0.0.0.0]/96"],
+    patch: PUBLIC,
+    why: "IPv4-mapped IPv6: every IPv4 client",
+    mentions: ["every IPv4 address"],
+  },
+  { field: "mynetworks", value: ["64.0.0.0/2"], patch: PUBLIC, why: "a /2: no operator owns one", mentions: ["/8"] },
+  { field: "mynetworks", value: ["[2000::]/3"], patch: PUBLIC, why: "all global IPv6", mentions: ["/16"] },
+  {
+    field: "parameters.smtpd_relay_restrictions",
+    value: "permit",
+    patch: PUBLIC,
+    why: "permit, and nothing rejects",
+    mentions: ["reject_unauth_destination"],
+  },
+  {
+    field: "parameters.smtpd_relay_restrictions",
+    value: "permit_mynetworks, permit, reject_unauth_destination",
+    patch: PUBLIC,
+    why: "permit before reject_unauth_destination",
+    mentions: ['"permit" lets every client through'],
+  },
+  {
+    field: "parameters.smtpd_relay_restrictions",
+    value: "check_client_access static:OK, reject_unauth_destination",
+    patch: PUBLIC,
+    why: "an access table that answers OK for everyone",
+    mentions: ["check_client_access static:OK"],
+  },
+  {
+    field: "parameters.smtpd_relay_restrictions",
+    value: "permit_mynetworks, warn_if_reject reject_unauth_destination",
+    patch: PUBLIC,
+    why: "the relay check made a warning",
+    mentions: ["open relay"],
+  },
+  {
+    field: "parameters.smtpd_relay_restrictions",
+    value: "permit_mynetworks, permit_sasl_authenticated",
+    patch: PUBLIC,
+    why: "no reject at all in either list",
+    mentions: ["neither it nor smtpd_recipient_restrictions rejects relaying"],
+  },
+  {
+    field: "parameters.smtpd_recipient_restrictions",
+    at: "parameters",
+    value: { smtpd_relay_restrictions: "permit_mynetworks", smtpd_recipient_restrictions: "permit_mynetworks, permit" },
+    patch: PUBLIC,
+    why: "the pre-2.10 place of the relay check, with a permit and no reject",
+    mentions: ['"permit" lets every client through'],
+  },
+  {
+    field: "parameters.mynetworks_style",
+    value: "subnet",
+    patch: { ...PUBLIC, mynetworks: REMOVE },
+    why: "the host's subnets, unknown at preview",
+    mentions: ["set mynetworks"],
+  },
+  {
+    field: "parameters.mynetworks_style",
+    value: "class",
+    patch: { ...PUBLIC, mynetworks: REMOVE },
+    why: "whole address classes",
+    mentions: ["whole address classes"],
+  },
+  {
+    field: "openRelayReason",
+    at: "allowOpenRelay",
+    value: true,
+    patch: { ...PUBLIC, mynetworks: ["0.0.0.0/0"] },
+    why: "allowOpenRelay without a reason",
+    mentions: ["is required with allowOpenRelay"],
+  },
+  {
+    field: "openRelayReason",
+    value: "because",
+    patch: { allowOpenRelay: true },
+    why: "a reason that says nothing",
+    mentions: ["at least 10 characters"],
+  },
+  {
+    field: "openRelayReason",
+    value: "a lab relay on an isolated network",
+    why: "a reason without allowOpenRelay",
+    mentions: ["has no effect without allowOpenRelay"],
+  },
+  { field: "allowOpenRelay", value: "yes", why: "not a boolean" },
+];
+
 const SEMANTIC: Record<CorpusResource, Semantic[]> = {
   PostfixConfig: [
     { field: "myhostname", value: "mx..example.com", why: "empty label" },
@@ -478,6 +609,7 @@ const SEMANTIC: Record<CorpusResource, Semantic[]> = {
     { field: "connection.hostKeyFingerprint", value: `SHA256:${"A".repeat(42)}`, why: "fingerprint too short" },
     { field: "profile", value: "solaris", why: "not a profile" },
     { field: "(inputs)", at: "myhostnme", value: "mx.example.com", why: "misspelled field", mentions: ["myhostnme"] },
+    ...OPEN_RELAYS,
   ],
   OpenDkimKey: [
     { field: "domain", value: "example", why: "not fully qualified" },

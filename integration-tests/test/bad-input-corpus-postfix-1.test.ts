@@ -1,3 +1,3 @@
 import { previewCorpus } from "../harness/corpus-preview";
 
-previewCorpus({ host: "rscpf1", index: 82, parts: [{ resource: "PostfixConfig", to: 59 }] });
+previewCorpus({ host: "rscpf1", index: 82, parts: [{ resource: "PostfixConfig", to: 46 }] });

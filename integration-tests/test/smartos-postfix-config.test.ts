@@ -61,8 +61,10 @@ describe("PostfixConfig with profile smartos on a SmartOS-personality host (pkgs
       "ops@example.com\n",
     );
     const run = sshCommands(HOST).slice(before);
-    assert.equal(run.length, 1);
-    assert.match(run[0], /svcadm enable -s postfix && svcadm refresh postfix/);
+    assert.equal(run.length, 2, "the open-relay check on a copy of main.cf, then the change");
+    assert.match(run[0], /postconf -c "\$stage" -x 'inet_interfaces' 'mynetworks'/);
+    assert.doesNotMatch(run[0], /svcadm/);
+    assert.match(run[1], /svcadm enable -s postfix && svcadm refresh postfix/);
     assert.equal(hostShell(HOST, "svcs -H -o state postfix").stdout, "online\n");
     assert.match(
       hostShell(HOST, "tail -n 5 /var/log/postfix.log").stdout,

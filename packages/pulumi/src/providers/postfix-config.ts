@@ -15,7 +15,13 @@ import {
 } from "../postfix/main-cf";
 import { removeMap, showMap, writeSecretMap } from "../postfix/maps";
 import { forgetOriginals, parseOriginals, recordOriginals } from "../postfix/originals";
-import { RELAY_PARAMETERS, type RelayConfig, relayFindings, relayFindingsText } from "../postfix/relay-safety";
+import {
+  listensOnLoopbackOnly,
+  RELAY_PARAMETERS,
+  type RelayConfig,
+  relayFindings,
+  relayFindingsText,
+} from "../postfix/relay-safety";
 import { type Connection, type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
 import { withRemoteLock } from "../remote/lock";
 import { type PlatformName, platform, platformSchema } from "../remote/platform";
@@ -378,12 +384,23 @@ function planIsEmpty(p: Plan): boolean {
 
 // ---------------------------------------------------------------- remote steps
 
+/** The parameters Postfix reads only when it starts: a change needs a restart, not a reload. */
+const REBIND = ["inet_interfaces", "inet_protocols"];
+
 function applyScript(i: PostfixConfigInputs, plan: Plan): Script {
   const p = platform(i.profile);
   const map = saslMapPath(i.profile);
   const steps: Script[] = [];
   const editsMainCf = !isEmptyChange(plan.change);
+  // postconf(5), inet_interfaces and inet_protocols: "you need to stop and start Postfix when this
+  // parameter changes"; a reload keeps listening where it did (on all addresses, after loopback-only).
+  const mayRebind = [...Object.keys(plan.change.set), ...plan.change.remove].some((k) => REBIND.includes(k));
   if (editsMainCf) steps.push(stageMainCf(plan.change));
+  if (mayRebind) {
+    steps.push(
+      sh`[ "$(postconf -c "$cfg" -h ${REBIND})" = "$(postconf -c "$stage" -h ${REBIND})" ] && rebind= || rebind=1`,
+    );
+  }
   // Once Postfix accepted the staged main.cf, before anything goes live.
   const recordAliases = plan.snapshotAlias ? ["root"] : [];
   if (plan.snapshot.length > 0 || recordAliases.length > 0) {
@@ -394,15 +411,15 @@ function applyScript(i: PostfixConfigInputs, plan: Plan): Script {
   if (editsMainCf) steps.push(activateMainCf);
   // The map goes only after main.cf no longer points at it.
   if (plan.saslMap === "remove") steps.push(removeMap(map));
-  // postconf(5), inet_interfaces and inet_protocols: "you need to stop and start Postfix when this
-  // parameter changes"; a reload keeps listening where it did (on all addresses, after loopback-only).
-  const rebinds = [...Object.keys(plan.change.set), ...plan.change.remove].some(
-    (k) => k === "inet_interfaces" || k === "inet_protocols",
-  );
+  const reload = sh`${p.reloadPostfix} >/dev/null || fail "Postfix did not reload; main.cf checked clean, see the Postfix log"`;
   steps.push(
-    rebinds
-      ? sh`${p.restartPostfix} >/dev/null || fail "Postfix did not restart; main.cf checked clean, see the Postfix log"`
-      : sh`${p.reloadPostfix} >/dev/null || fail "Postfix did not reload; main.cf checked clean, see the Postfix log"`,
+    mayRebind
+      ? sh`if [ -n "$rebind" ]; then
+  ${p.restartPostfix} >/dev/null || fail "Postfix did not restart; main.cf checked clean, see the Postfix log"
+else
+  ${reload}
+fi`
+      : reload,
   );
   // Only once the originals are live again may the host's record of them go.
   if (plan.forget.length > 0 || plan.forgetAlias) {
@@ -462,6 +479,20 @@ async function refuseOpenRelay(host: RemoteHost, news: PostfixConfigInputs, plan
 }
 
 /**
+ * Whether a plan must be checked against the host's whole main.cf first
+ * ({@link refuseOpenRelay}). Not when the inputs keep Postfix on loopback
+ * (nothing on the host can then open a relay), nor when the host was last
+ * found closed and the plan touches none of the parameters relaying depends
+ * on: an update of myhostname stays one remote command.
+ */
+function relayCheckNeeded(old: PostfixConfigState | undefined, news: PostfixConfigInputs, plan: Plan): boolean {
+  if (news.allowOpenRelay || listensOnLoopbackOnly(mainCfParameters(news).inet_interfaces ?? "all")) return false;
+  if (old === undefined || old.openRelay !== null) return true;
+  const touched = [...Object.keys(plan.change.set), ...plan.change.remove];
+  return touched.some((k) => (RELAY_PARAMETERS as readonly string[]).includes(k));
+}
+
+/**
  * Brings the host to `news`. With `checkRelay`, a plan is first checked
  * against the host's whole configuration and refused if it would relay for
  * anyone (see {@link refuseOpenRelay}); a delete puts back what was there and
@@ -485,7 +516,7 @@ async function apply(
   let rootAliasApplied = old?.rootAliasApplied;
   let openRelay = old?.openRelay ?? null;
   const host = new RemoteHost(news.connection);
-  if (checkRelay && !news.allowOpenRelay && (!planIsEmpty(plan) || openRelay !== null)) {
+  if (checkRelay && relayCheckNeeded(old, news, plan)) {
     await refuseOpenRelay(host, news, plan);
     openRelay = null;
   }

@@ -1,0 +1,3 @@
+import { previewCorpus } from "../harness/corpus-preview";
+
+previewCorpus({ host: "rscpf3", index: 98, parts: [{ resource: "PostfixConfig", from: 93 }] });
