@@ -1,4 +1,7 @@
-import forge from "node-forge";
+import type * as Forge from "node-forge";
+
+/** node-forge, loaded on first use: only the provider process makes or reads keys. */
+const forgeLib = (): typeof Forge => require("node-forge");
 
 /** A DKIM signing key: the private key as OpenDKIM reads it and the `p=` of its DNS record. */
 export interface DkimKeyPair {
@@ -14,6 +17,7 @@ export interface DkimKeyPair {
  * SubjectPublicKeyInfo, as opendkim-genkey writes it.
  */
 export function generateRsaKey(bits: number): DkimKeyPair {
+  const forge = forgeLib();
   const pair = forge.pki.rsa.generateKeyPair({ bits, e: 0x10001 });
   return {
     privateKeyPem: keyFileText(forge.pki.privateKeyToPem(pair.privateKey)),
@@ -21,12 +25,14 @@ export function generateRsaKey(bits: number): DkimKeyPair {
   };
 }
 
-function rsaPublicKeyOf(key: forge.pki.rsa.PublicKey): string {
+function rsaPublicKeyOf(key: Forge.pki.rsa.PublicKey): string {
+  const forge = forgeLib();
   return forge.util.encode64(forge.asn1.toDer(forge.pki.publicKeyToAsn1(key)).getBytes());
 }
 
 /** The bit length and `p=` of an RSA private key in PEM. */
 export function rsaKeyInfo(privateKeyPem: string): { bits: number; publicKey: string } {
+  const forge = forgeLib();
   const key = forge.pki.privateKeyFromPem(privateKeyPem);
   return { bits: key.n.bitLength(), publicKey: rsaPublicKeyOf(forge.pki.setRsaPublicKey(key.n, key.e)) };
 }
@@ -39,6 +45,7 @@ const ED25519_OID = "1.3.101.112";
  * (RFC 8410), which OpenDKIM 2.11 loads; `p=` is the bare 32-byte public key.
  */
 export function generateEd25519Key(): DkimKeyPair {
+  const forge = forgeLib();
   const pair = forge.pki.ed25519.generateKeyPair();
   const seed = pair.privateKey.subarray(0, 32);
   const { asn1 } = forge;

@@ -1,4 +1,4 @@
-import { NodeSSH } from "node-ssh";
+import type { NodeSSH } from "node-ssh";
 import type { Connection } from "./connection";
 import { fingerprintOf, HostKeyMismatchError } from "./host-key";
 import { Semaphore } from "./semaphore";
@@ -65,7 +65,9 @@ function targetOf(c: Connection): string {
 }
 
 async function connect(c: Connection, key: string): Promise<NodeSSH> {
-  const ssh = new NodeSSH();
+  // Loaded here, in the provider process, on the first connection: a user's program only declares
+  // resources and never loads ssh2 and its crypto.
+  const ssh = new (require("node-ssh") as typeof import("node-ssh")).NodeSSH();
   let presented: string | undefined;
   try {
     await ssh.connect({
