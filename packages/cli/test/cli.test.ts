@@ -91,6 +91,21 @@ describe("usage errors", () => {
       ["queue", "h.example.com", "--fingerprint", `SHA256:${"A".repeat(43)}`, "-b", "0"],
       /^error: --buckets is 0; it must be at least 1\nhint: see smartos-mail queue --help/,
     ],
+    [
+      "a relay option without --relay",
+      ["check", "example.com", "--to", "a@example.net"],
+      /^error: --to needs --relay HOST\n/,
+    ],
+    [
+      "a bad --relay host",
+      ["check", "--relay", "not a host"],
+      /^error: --relay "not a host" is not a host name or address\n/,
+    ],
+    [
+      "a bad --relay recipient",
+      ["check", "--relay", "mx.example.com", "--to", "nobody"],
+      /^error: --to "nobody" is not an address like root@example\.com\n/,
+    ],
     ["plan without a kind", ["plan"], /^error: plan needs what to plan: storage/],
     [
       "plan without the sent volume",
