@@ -12,17 +12,17 @@ import { isIP } from "node:net";
  * rejects. A `permit` in smtpd_client_restrictions ends that list only.
  */
 
-/** The main.cf parameters the rule reads. */
-export const RELAY_PARAMETERS = [
-  "inet_interfaces",
-  "mynetworks",
-  "mynetworks_style",
+/** The restriction lists a client's RCPT TO passes, in Postfix's order. */
+const LISTS = [
   "smtpd_client_restrictions",
   "smtpd_helo_restrictions",
   "smtpd_sender_restrictions",
   "smtpd_relay_restrictions",
   "smtpd_recipient_restrictions",
 ] as const;
+
+/** The main.cf parameters the rule reads. */
+export const RELAY_PARAMETERS = ["inet_interfaces", "mynetworks", "mynetworks_style", ...LISTS] as const;
 
 /** One parameter the rule reads. */
 export type RelayParameter = (typeof RELAY_PARAMETERS)[number];
@@ -40,15 +40,6 @@ export interface RelayFinding {
   /** What it allows and how to close it, without the parameter's name. */
   message: string;
 }
-
-/** The restriction lists a client's RCPT TO passes, in Postfix's order. */
-const LISTS = [
-  "smtpd_client_restrictions",
-  "smtpd_helo_restrictions",
-  "smtpd_sender_restrictions",
-  "smtpd_relay_restrictions",
-  "smtpd_recipient_restrictions",
-] as const;
 
 /**
  * Postfix's default lists (postconf(5), compatibility_level 1 and later):
