@@ -23,16 +23,17 @@ export const showRelayParameters: Script = sh`postconf -x ${RELAY_PARAMETERS}`;
 
 /**
  * The same values as {@link showRelayParameters} would print once `change`
- * is applied, read from a copy of main.cf in a private temporary directory:
- * nothing live is touched, and no lock is needed.
+ * is applied, read from a staged copy of main.cf that is then dropped:
+ * nothing live is touched. Run it under the remote lock, as every stage.
  */
 export function stagedRelayParameters(change: MainCfChange): Script {
-  return sh`cfg=$(postconf -h config_directory) || fail "postconf is not installed or cannot read its configuration"
-stage=$(mktemp -d) || fail "cannot create a temporary directory"
-trap 'rm -rf "$stage"' EXIT
-cp "$cfg/main.cf" "$stage/" || fail "cannot copy $cfg/main.cf"
-${stageChange(change)}
-postconf -c "$stage" -x ${RELAY_PARAMETERS}`;
+  return joinScripts([
+    beginStage,
+    stageChange(change),
+    sh`postconf -c "$stage" -x ${RELAY_PARAMETERS}
+rm -rf "$stage"
+stage=`,
+  ]);
 }
 
 /** A change to main.cf: parameters to set, and parameters to remove (`postconf -X`). */

@@ -464,10 +464,11 @@ function openRelayOf(relayValues: string): string | null {
 /**
  * Refuses, before anything changes, a plan that would leave the host relaying
  * mail for anyone: the preview rule saw only what the inputs set, this one
- * sees the host's whole main.cf with the change applied to a private copy.
+ * sees the host's whole main.cf with the change applied to a staged copy.
  */
 async function refuseOpenRelay(host: RemoteHost, news: PostfixConfigInputs, plan: Plan): Promise<void> {
-  const result = await host.run(joinScripts([prelude(platform(news.profile)), stagedRelayParameters(plan.change)]), {
+  const check = withRemoteLock(stagedRelayParameters(plan.change));
+  const result = await host.run(joinScripts([prelude(platform(news.profile)), check]), {
     step: "check the new configuration for an open relay",
   });
   const openRelay = openRelayOf(result.stdout);
