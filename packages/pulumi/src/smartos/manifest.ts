@@ -297,25 +297,6 @@ function liveValue(live: LiveZone, k: (typeof UPDATABLE)[number]): unknown {
   return live[k] ?? ABSENT_MEANS[k];
 }
 
-/**
- * The properties vmadm(8) marks "(live update)": a running zone has the new
- * value at once. The others in {@link UPDATABLE} either do not affect a
- * running zone (alias, owner_uuid, billing_id, package_name,
- * package_version, autoboot, metadata and tags, which mdata-get reads live,
- * compression, which zfs applies to new writes) or wait for the next boot:
- * see {@link rebootPending}.
- */
-export const LIVE_UPDATE = [
-  "cpu_cap",
-  "cpu_shares",
-  "max_locked_memory",
-  "max_lwps",
-  "max_physical_memory",
-  "max_swap",
-  "quota",
-  "zfs_io_priority",
-] as const;
-
 /** Key-value properties, updated with `set_X` and `remove_X`. */
 const KEY_VALUE = ["customer_metadata", "internal_metadata", "tags"] as const;
 
@@ -492,9 +473,15 @@ export function updatePayload(live: LiveZone, desired: ZoneManifest, previous?: 
 }
 
 /**
- * What in an update payload a running zone gets only at its next boot
- * (vmadm(8) "update": "Other properties will require a reboot in order to
- * take effect"), by manifest property name: nics (no nics.* property is a
+ * What in an update payload a running zone gets only at its next boot, by
+ * manifest property name. vmadm(8) marks cpu_cap, cpu_shares,
+ * max_locked_memory, max_lwps, max_physical_memory, max_swap, quota and
+ * zfs_io_priority "(live update)"; alias, owner_uuid, billing_id,
+ * package_name, package_version, autoboot, metadata and tags (mdata-get
+ * reads them live), compression (zfs applies it to new writes) and
+ * firewall_enabled (VM.js has fwadm apply it) take effect or change nothing
+ * in the zone. The rest waits ("Other properties will
+ * require a reboot in order to take effect"): nics (no nics.* property is a
  * live update; nics.*.mtu "is not updated live"), limit_priv, fs_allowed
  * ("requires zone reboot to take effect"), kernel_version, and tmpfs when it
  * changes to or from 0 ("the VM must be rebooted"). resolvers are written
