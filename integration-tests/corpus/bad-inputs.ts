@@ -751,6 +751,12 @@ const SEMANTIC: Record<CorpusResource, Semantic[]> = {
     { field: "manifest.max_locked_memory", value: 4096, why: "locked memory over physical memory" },
     { field: "manifest.cpu_cap", value: -100, why: "negative CPU cap" },
     {
+      field: "manifest.firewall_enabled",
+      value: true,
+      why: "firewall on without fwadm rules letting SSH in (fwrule(7): all inbound traffic is blocked)",
+      mentions: ["blocks all inbound traffic", "ALLOW tcp PORT 22", "firewallAllowsSsh: true"],
+    },
+    {
       field: "manifest.quota",
       value: 20,
       why: "zone quota below the capacity plan",
@@ -805,6 +811,13 @@ const SEMANTIC: Record<CorpusResource, Semantic[]> = {
     },
     { field: "spoolQuota", value: 2, why: "spool quota below the capacity plan", mentions: ["2 GB", "8.3 GB"] },
     { field: "spoolQuota", value: 30, why: "spool larger than the mail dataset holding it", mentions: ["30 GiB"] },
+    {
+      field: "mailQuota",
+      at: "zoneQuota",
+      value: 30,
+      why: "mail dataset and the plan's system reserve do not fit in the zone quota, which counts the delegated datasets",
+      mentions: ["zone quota of 30 GiB", "system reserve of 20 GiB", "at most 10 GiB", "at least 40 GiB"],
+    },
     { field: "mailQuota", value: REMOVE, patch: { capacityPlan: REMOVE }, why: "no quota and no plan" },
     { field: "capacityPlan.maxUndeliverableDays", value: 0, why: "zero days" },
   ],

@@ -16,8 +16,15 @@
  * creation, used, available, referenced, mounted. Mounting refuses a
  * non-empty directory ("directory is not empty", as illumos does without -O)
  * and creates a missing mountpoint; unmounting leaves the directory behind;
- * a busy filesystem cannot be unmounted. Not covered: a parent's quota
- * limiting its children, refquota, encryption, send/receive.
+ * a busy filesystem cannot be unmounted. A parent's quota limits its
+ * descendants (zfs(8) "quota": "Limits the amount of space a dataset and its
+ * descendents can consume ... includes all space consumed by its
+ * descendents"): vmadm sets the zone quota on zones/<uuid>, so the delegated
+ * datasets count against it. Each tmpfs is sized to the least of its own
+ * quota and, for each ancestor with a quota, that quota less what the
+ * ancestor's other descendants use, recomputed when a dataset is created or
+ * a quota set (not as siblings fill up later). Not covered: refquota,
+ * encryption, send/receive.
  */
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statfsSync } from "node:fs";
 import { CommandFailure, host, readJson, statePath, writeJson } from "./state";
@@ -266,9 +273,31 @@ function storageDir(name: string): string {
   return statePath("zfs", "fs", encodeURIComponent(name));
 }
 
+/** tmpfs treats size=0 as unlimited: a dataset with no room left gets one page. */
+const PAGE = 4096;
+
 function tmpfsSize(pool: Pool, ds: Dataset): number {
   const quota = Number(ds.local.quota ?? "0");
-  return quota > 0 ? quota : pool.sizeBytes;
+  let size = quota > 0 ? quota : pool.sizeBytes;
+  const own = new Set(subtree(pool, ds.name));
+  for (let p = parentOf(ds.name); p !== null; p = parentOf(p)) {
+    const limit = Number(pool.datasets[p]?.local.quota ?? "0");
+    if (limit <= 0) continue;
+    const others = subtree(pool, p)
+      .filter((n) => !own.has(n))
+      .reduce((sum, n) => sum + usage(pool.datasets[n]).used, 0);
+    size = Math.min(size, limit - others);
+  }
+  return Math.max(size, PAGE);
+}
+
+/** Resizes the tmpfs of `name` and its descendants after a quota in their line changed (never below what they hold). */
+function resize(pool: Pool, name: string): void {
+  for (const n of subtree(pool, name)) {
+    const ds = pool.datasets[n];
+    const size = Math.max(tmpfsSize(pool, ds), usage(ds).used);
+    host("mount", ["-o", `remount,size=${size}`, storageDir(n)], `cannot set property for '${n}'`);
+  }
 }
 
 function isEmptyDir(dir: string): boolean {
@@ -337,12 +366,12 @@ export function setProperties(pool: Pool, name: string, props: Record<string, st
   const ds = dataset(pool, name);
   for (const [property, value] of Object.entries(props)) {
     if (property === "quota") {
-      const size = Number(value) > 0 ? Number(value) : pool.sizeBytes;
-      if (Number(value) > 0 && Number(value) < usage(ds).used) {
+      const used = subtree(pool, name).reduce((sum, n) => sum + usage(pool.datasets[n]).used, 0);
+      if (Number(value) > 0 && Number(value) < used) {
         throw new CommandFailure(`cannot set property for '${name}': size is less than current used or reserved space`);
       }
-      host("mount", ["-o", `remount,size=${size}`, storageDir(name)], `cannot set property for '${name}'`);
       ds.local.quota = value;
+      resize(pool, name);
     } else if (property === "mountpoint" || property === "canmount") {
       remounting(pool, property === "mountpoint" ? reached(pool, name, property) : [name], () => {
         ds.local[property] = value;

@@ -14,6 +14,14 @@
  * add_nics/update_nics (keyed by mac)/remove_nics (macs), set_/remove_ for
  * customer_metadata, internal_metadata and tags. Problems are reported like
  * `vmadm validate` does: bad_properties, bad_values, missing_properties.
+ *
+ * Where vmadm(8) and vmadm's code differ, the code (smartos-live
+ * src/vm/node_modules/VM.js, proptable.js, vmload/index.js) decides, and each
+ * such behaviour cites it below: memory caps are clamped rather than refused,
+ * dns_domain is updatable (stored, with no effect in the zone), values
+ * vmadm stores by removing them are absent from `vmadm get`, and an MTU
+ * below 1500 on a physical nic tag is refused. Which updates take effect
+ * at once is the caller's business (vmadm.ts: nics are re-plumbed at boot).
  * Not covered: HVM brands, disks, filesystems, routes, snapshots, docker.
  */
 import { randomBytes } from "node:crypto";
@@ -72,7 +80,9 @@ const PROPERTIES: Record<string, Property> = {
   cpu_shares: cu("integer"),
   customer_metadata: c("metadata"),
   delegate_dataset: c("boolean"),
-  dns_domain: c("string"),
+  // vmadm(8) says "update: no", but proptable.js allows dns_domain in 'update' for every OS brand:
+  // vmadm stores the new value; the zone's /etc/hosts keeps the one written at create (vmadm(8): "no effect").
+  dns_domain: cu("string"),
   firewall_enabled: cu("boolean"),
   fs_allowed: cu("string"),
   hostname: cu("string"),
@@ -195,10 +205,75 @@ function checkNic(nic: unknown, at: string, problems: Problems, creating: boolea
   }
 }
 
-function checkMemory(vm: Record<string, unknown>, problems: Problems): void {
-  const phys = vm.max_physical_memory as number;
-  if ((vm.max_locked_memory as number) > phys) problems.bad_values.push("max_locked_memory");
-  if ((vm.max_swap as number) < Math.max(phys, 256)) problems.bad_values.push("max_swap");
+/**
+ * VM.js lookupInvalidNicTagMTUs(): an MTU below 1500 on a nic tag of type
+ * `normal` (a physical link; every tag of the emulated global zone is one)
+ * fails the whole create or update with this message; 576 is the floor on
+ * etherstubs and overlays only (vmadm(8), nics.*.mtu).
+ */
+function physicalMtuProblems(nics: unknown[], macOf: (nic: Record<string, unknown>) => string): string[] {
+  return nics.flatMap((nic, i) =>
+    isPlainObject(nic) && typeof nic.mtu === "number" && nic.mtu < 1500 && typeof nic.nic_tag === "string"
+      ? [`nic ${i} (${macOf(nic)}): MTU is below the supported MTU (1500) of nic tag "${nic.nic_tag}"`]
+      : [],
+  );
+}
+
+function refuseMtu(action: string, problems: string[]): void {
+  if (problems.length > 0) throw new CommandFailure(`${action}: ${problems.join("\n")}`);
+}
+
+/** VM.js MINIMUM_MAX_SWAP. */
+const MINIMUM_MAX_SWAP = 256;
+
+/**
+ * VM.js fixPayloadMemory(), for create (`vm` empty) and update: vmadm never
+ * refuses these caps, it adjusts the payload. A new max_physical_memory
+ * without max_locked_memory/max_swap keeps their old distance from it (swap
+ * inflated to the 256 MiB minimum follows memory instead); then
+ * max_locked_memory above max_physical_memory is clamped down to it and
+ * max_swap below it is raised to it ("clamping to", "raising to" in vmadm's log).
+ */
+function fixMemory(payload: Record<string, unknown>, vm: Record<string, unknown>): void {
+  const num = (v: unknown) => v as number;
+  if (payload.max_physical_memory !== undefined) {
+    const phys = num(payload.max_physical_memory);
+    if (payload.max_locked_memory === undefined) {
+      payload.max_locked_memory =
+        vm.max_locked_memory !== undefined && vm.max_physical_memory !== undefined
+          ? phys - (num(vm.max_physical_memory) - num(vm.max_locked_memory))
+          : phys;
+    }
+    if (payload.max_swap === undefined) {
+      if (vm.max_swap !== undefined && vm.max_physical_memory !== undefined) {
+        payload.max_swap =
+          num(vm.max_swap) === MINIMUM_MAX_SWAP && phys >= MINIMUM_MAX_SWAP
+            ? phys
+            : phys + (num(vm.max_swap) - num(vm.max_physical_memory));
+      } else {
+        payload.max_swap = phys;
+      }
+      if (num(payload.max_swap) < MINIMUM_MAX_SWAP) payload.max_swap = MINIMUM_MAX_SWAP;
+    }
+  }
+  const phys = num(payload.max_physical_memory ?? vm.max_physical_memory);
+  if (payload.max_locked_memory !== undefined && num(payload.max_locked_memory) > phys)
+    payload.max_locked_memory = phys;
+  if (payload.max_swap !== undefined && num(payload.max_swap) < phys) payload.max_swap = phys;
+}
+
+/**
+ * Properties vmadm stores by removing them, so `vmadm get` omits them:
+ * cpu_cap 0 removes the zone.cpu-cap rctl (VM.js: "When cpu_cap is 0, we'll
+ * remove instead of set"), maintain_resolvers false removes its attribute
+ * (VM.js: "removing sets false as that's the default"), and vmload
+ * (vmload/index.js) shows zfs_root_compression/zfs_data_compression only
+ * when the dataset's compression is not "off".
+ */
+function dropRemovedValues(vm: Record<string, unknown>): void {
+  if (vm.cpu_cap === 0) delete vm.cpu_cap;
+  if (vm.maintain_resolvers === false) delete vm.maintain_resolvers;
+  for (const k of ["zfs_root_compression", "zfs_data_compression"]) if (vm[k] === "off") delete vm[k];
 }
 
 function newMac(taken: Set<string>): string {
@@ -276,8 +351,18 @@ export function vmFromCreatePayload(payload: Record<string, unknown>, uuid: stri
   else if (imageType === null) problems.bad_values.push("image_uuid");
   else if ((payload.brand === "lx") !== (imageType === "lx-dataset")) problems.bad_values.push("image_uuid");
   refuse("Failed to create VM", problems);
+  refuseMtu(
+    "Failed to create VM",
+    physicalMtuProblems(Array.isArray(payload.nics) ? payload.nics : [], (n) => String(n.mac)),
+  );
 
   const phys = (payload.max_physical_memory as number | undefined) ?? 256;
+  const memory: Record<string, unknown> = {
+    max_physical_memory: phys,
+    ...(payload.max_locked_memory !== undefined ? { max_locked_memory: payload.max_locked_memory } : {}),
+    ...(payload.max_swap !== undefined ? { max_swap: payload.max_swap } : {}),
+  };
+  fixMemory(memory, {});
   const vm: Vm = {
     autoboot: true,
     billing_id: "00000000-0000-0000-0000-000000000000",
@@ -294,8 +379,9 @@ export function vmFromCreatePayload(payload: Record<string, unknown>, uuid: stri
     zfs_io_priority: 100,
     zpool: "zones",
     ...payload,
-    brand: payload.brand as string,
+    ...memory,
     max_physical_memory: phys,
+    brand: payload.brand as string,
     uuid,
     zonename: (payload.zonename as string | undefined) ?? uuid,
     type: payload.brand === "lx" ? "LX" : "OS",
@@ -310,9 +396,7 @@ export function vmFromCreatePayload(payload: Record<string, unknown>, uuid: stri
   if (vm.hostname === undefined) vm.hostname = vm.zonename;
   addNics(vm, (payload.nics as Record<string, unknown>[] | undefined) ?? []);
   ensureOnePrimary(vm);
-  const memory = noProblems();
-  checkMemory(vm, memory);
-  refuse("Failed to create VM", memory);
+  dropRemovedValues(vm);
   return vm;
 }
 
@@ -323,14 +407,12 @@ export interface UpdateEffects {
   /** New compression of the zone root / the delegated dataset. */
   rootCompression?: string;
   dataCompression?: string;
-  /** The nics changed: re-plumb a running VM's addresses. */
-  nics: boolean;
 }
 
 /** Applies an update payload to `vm` in place, vmadm's way; refuses non-updatable properties. */
 export function applyUpdate(vm: Vm, payload: Record<string, unknown>): UpdateEffects {
   const problems = noProblems();
-  const effects: UpdateEffects = { nics: false };
+  const effects: UpdateEffects = {};
   const macs = new Set(vm.nics.map((n) => n.mac));
   for (const [k, v] of Object.entries(payload)) {
     if (k === "add_nics") {
@@ -366,19 +448,23 @@ export function applyUpdate(vm: Vm, payload: Record<string, unknown>): UpdateEff
     }
   }
   refuse(`Failed to update VM ${vm.uuid}`, problems);
+  const byMac = (n: Record<string, unknown>) => String(n.mac);
+  const nicTag = (n: Record<string, unknown>) => n.nic_tag ?? vm.nics.find((l) => l.mac === n.mac)?.nic_tag;
+  refuseMtu(`Failed to update VM ${vm.uuid}`, [
+    ...physicalMtuProblems((payload.add_nics as unknown[] | undefined) ?? [], byMac),
+    ...physicalMtuProblems(
+      ((payload.update_nics as Record<string, unknown>[] | undefined) ?? []).map((n) => ({ ...n, nic_tag: nicTag(n) })),
+      byMac,
+    ),
+  ]);
 
   const next: Vm = structuredClone(vm);
-  for (const [k, v] of Object.entries(payload)) {
+  const memory = Object.fromEntries(
+    ["max_physical_memory", "max_locked_memory", "max_swap"].filter((k) => k in payload).map((k) => [k, payload[k]]),
+  );
+  fixMemory(memory, vm);
+  for (const [k, v] of Object.entries({ ...payload, ...memory })) {
     if (PROPERTIES[k]?.update) next[k] = v;
-  }
-  if (payload.max_physical_memory !== undefined) {
-    const phys = payload.max_physical_memory as number;
-    if (payload.max_locked_memory === undefined && (next.max_locked_memory as number) > phys) {
-      next.max_locked_memory = phys;
-    }
-    if (payload.max_swap === undefined && (next.max_swap as number) < Math.max(phys, 256)) {
-      next.max_swap = Math.max(phys, 256);
-    }
   }
   for (const p of KEY_VALUE) {
     const set = payload[`set_${p}`] as Record<string, string> | undefined;
@@ -390,28 +476,21 @@ export function applyUpdate(vm: Vm, payload: Record<string, unknown>): UpdateEff
   if (payload.remove_nics) {
     const gone = new Set(payload.remove_nics as string[]);
     next.nics = next.nics.filter((n) => !gone.has(n.mac));
-    effects.nics = true;
   }
   for (const change of (payload.update_nics as Record<string, unknown>[] | undefined) ?? []) {
     const nic = next.nics.find((n) => n.mac === change.mac) as Nic;
     if (change.primary) for (const n of next.nics) delete n.primary;
     Object.assign(nic, change);
-    effects.nics = true;
   }
   if (payload.add_nics) {
     addNics(next, payload.add_nics as Record<string, unknown>[]);
-    effects.nics = true;
   }
   ensureOnePrimary(next);
-  const memory = noProblems();
-  checkMemory(next, memory);
-  refuse(`Failed to update VM ${vm.uuid}`, memory);
+  dropRemovedValues(next);
 
   if (next.quota !== vm.quota) effects.quota = next.quota;
-  if (next.zfs_root_compression !== vm.zfs_root_compression)
-    effects.rootCompression = next.zfs_root_compression as string;
-  if (next.zfs_data_compression !== vm.zfs_data_compression)
-    effects.dataCompression = next.zfs_data_compression as string;
+  if (payload.zfs_root_compression !== undefined) effects.rootCompression = payload.zfs_root_compression as string;
+  if (payload.zfs_data_compression !== undefined) effects.dataCompression = payload.zfs_data_compression as string;
   Object.assign(vm, next);
   for (const k of Object.keys(vm)) if (!(k in next)) delete vm[k];
   return effects;

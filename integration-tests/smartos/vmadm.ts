@@ -12,10 +12,19 @@
  * `update UUID [-f FILE | property=value ...]` (stdin payload otherwise),
  * `start UUID`, `stop UUID [-F]`, `reboot UUID [-F]`, `delete UUID`.
  * A running VM's static addresses are plumbed on the test host's link for the
- * nic's tag (eth0) and removed when it stops, so the zone's IP answers while
- * it runs: the test host plays both the global zone and the zone (one sshd,
- * one file system). Starting sets autoboot=true and stopping sets it false,
- * as documented. Messages follow vmadm's wording where the man page gives it.
+ * nic's tag (eth0) when it boots and removed when it stops, so the zone's IP
+ * answers while it runs: the test host plays both the global zone and the
+ * zone (one sshd, one file system). A nic change made with `update` waits for
+ * the next boot (`reboot`, or `stop` then `start`): vmadm(8) "update" says
+ * only properties marked "(live update)" take effect at once ("Other
+ * properties will require a reboot"), and no nics.* property is so marked
+ * (nics.*.mtu: "not updated live"). Starting sets autoboot=true and stopping
+ * sets it false, as documented. Messages follow vmadm's wording where the man
+ * page gives it.
+ *
+ * `list` takes -p, -H, -o and -s only; vmadm.js parses its options with nopt,
+ * which swallows an unknown flag such as -j, so `list -j` prints the usual
+ * table (JSON output is `lookup -j`'s).
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -265,20 +274,8 @@ function update([uuid, ...rest]: string[]): void {
   const payload = rest.includes("-f") || rest.length === 0 ? readPayload(rest, "update") : payloadFromArguments(rest);
   withLock("zfs", () => {
     const stored = load(uuid, "Failed to update VM");
-    const running = stored.vm.state === "running";
-    const before = structuredClone(stored.vm);
+    // A nic change is stored; the running zone keeps the addresses it booted with (`plumbed`).
     const effects = applyUpdate(stored.vm, payload);
-    if (effects.nics && running) {
-      unplumb(stored);
-      try {
-        plumb(stored);
-      } catch (err) {
-        unplumb(stored);
-        stored.vm = before;
-        plumb(stored);
-        throw err;
-      }
-    }
     withPool((pool) => {
       const root = stored.vm.zfs_filesystem as string;
       if (effects.quota !== undefined) setProperties(pool, root, { quota: gib(effects.quota) });

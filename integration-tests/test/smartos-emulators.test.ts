@@ -91,6 +91,91 @@ describe("the SmartOS emulators behave as their man pages say (the product relie
     assert.equal(run(`zfs list zones/${zone}/data/small`).code, 1);
   });
 
+  it("a parent's quota limits its children (zfs(8) quota: it includes all space consumed by descendents)", () => {
+    // vmadm puts the zone quota on zones/<uuid>, so the delegated datasets below it count against it.
+    ok(`zfs create -o quota=4M zones/${zone}/data/q && zfs create -o quota=64M zones/${zone}/data/q/big`);
+    const over = run(`dd if=/dev/zero of=/zones/${zone}/data/q/big/blob bs=64k count=128`);
+    assert.notEqual(over.code, 0, "8 MiB fit in a child whose parent allows 4 MiB");
+    assert.match(over.stderr, /No space left on device/);
+    ok(`rm /zones/${zone}/data/q/big/blob && dd if=/dev/zero of=/zones/${zone}/data/q/big/blob bs=64k count=48`);
+    ok(`zfs create zones/${zone}/data/q/sibling`);
+    const sibling = run(`dd if=/dev/zero of=/zones/${zone}/data/q/sibling/blob bs=64k count=32`);
+    assert.notEqual(sibling.code, 0, "the sibling got 2 MiB though 3 MiB of the parent's 4 MiB are used");
+    ok(`zfs destroy -r zones/${zone}/data/q`);
+  });
+
+  it("vmadm update stores a nic change for the next boot: the running zone keeps its address until vmadm reboot", () => {
+    // vmadm(8) update: only "(live update)" properties take effect at once; no nics.* property is one.
+    const eth0 = () => ok("ip -4 -o addr show dev eth0");
+    const mac = JSON.parse(ok(`vmadm get ${zone}`)).nics[0].mac as string;
+    const move = (ip: string) =>
+      ok(`echo '${JSON.stringify({ update_nics: [{ mac, ips: [`${ip}/24`] }] })}' | vmadm update ${zone}`);
+    move("198.18.1.101");
+    assert.deepEqual(JSON.parse(ok(`vmadm get ${zone}`)).nics[0].ips, ["198.18.1.101/24"]);
+    assert.match(eth0(), /inet 198\.18\.0\.35\/24/);
+    assert.doesNotMatch(eth0(), /198\.18\.1\.101/);
+    ok(`vmadm reboot ${zone}`);
+    assert.match(eth0(), /inet 198\.18\.1\.101\/24/);
+    assert.doesNotMatch(eth0(), /198\.18\.0\.35/);
+    move("198.18.0.35");
+    ok(`vmadm reboot ${zone}`);
+    assert.match(eth0(), /inet 198\.18\.0\.35\/24/);
+  });
+
+  it("vmadm get leaves out cpu_cap 0, maintain_resolvers false and compression off (VM.js removes them, vmload omits off)", () => {
+    ok(`vmadm update ${zone} cpu_cap=0 maintain_resolvers=false zfs_root_compression=off zfs_data_compression=off`);
+    const vm = JSON.parse(ok(`vmadm get ${zone}`));
+    for (const k of ["cpu_cap", "maintain_resolvers", "zfs_root_compression", "zfs_data_compression"]) {
+      assert.ok(!(k in vm), `${k} is shown`);
+    }
+    assert.equal(ok(`zfs get -H -o value compression zones/${zone}`), "off\n");
+    ok(`vmadm update ${zone} cpu_cap=50 maintain_resolvers=true zfs_root_compression=lz4`);
+    const set = JSON.parse(ok(`vmadm get ${zone}`));
+    assert.deepEqual([set.cpu_cap, set.maintain_resolvers, set.zfs_root_compression], [50, true, "lz4"]);
+    assert.equal(ok(`zfs get -H -o value compression zones/${zone}`), "lz4\n");
+  });
+
+  it("vmadm clamps max_locked_memory and raises max_swap instead of refusing, and moves both with max_physical_memory (VM.js fixPayloadMemory)", () => {
+    const memory = () => {
+      const vm = JSON.parse(ok(`vmadm get ${zone}`));
+      return [vm.max_physical_memory, vm.max_locked_memory, vm.max_swap];
+    };
+    ok(`echo '{"max_physical_memory":1024,"max_locked_memory":1024,"max_swap":2048}' | vmadm update ${zone}`);
+    assert.deepEqual(memory(), [1024, 1024, 2048]);
+    ok(`echo '{"max_physical_memory":1536}' | vmadm update ${zone}`);
+    assert.deepEqual(memory(), [1536, 1536, 2560], "each keeps its distance from max_physical_memory");
+    ok(`vmadm update ${zone} max_locked_memory=4096 max_swap=512`);
+    assert.deepEqual(memory(), [1536, 1536, 1536], "clamped to max_physical_memory, not refused");
+    const created = createZone({ max_physical_memory: 512, max_swap: 300, max_locked_memory: 1024, autoboot: false });
+    const vm = JSON.parse(ok(`vmadm get ${created}`));
+    assert.deepEqual([vm.max_locked_memory, vm.max_swap], [512, 512]);
+    ok(`vmadm delete ${created}`);
+  });
+
+  it("vmadm update takes dns_domain (proptable.js allows it, though vmadm(8) says it has no effect)", () => {
+    ok(`vmadm update ${zone} dns_domain=example.com`);
+    assert.equal(JSON.parse(ok(`vmadm get ${zone}`)).dns_domain, "example.com");
+  });
+
+  it("vmadm refuses an MTU below 1500 on a physical nic tag (VM.js lookupInvalidNicTagMTUs)", () => {
+    const r = run(
+      `echo '{"add_nics":[{"nic_tag":"external","ips":["198.18.1.101/24"],"mtu":1400}]}' | vmadm update ${zone}`,
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /nic 0 \(.+\): MTU is below the supported MTU \(1500\) of nic tag "external"/);
+    assert.equal(JSON.parse(ok(`vmadm get ${zone}`)).nics.length, 1);
+    const created = run(
+      `echo '{"brand":"joyent","image_uuid":"${IMAGE}","nics":[{"nic_tag":"external","ips":["dhcp"],"mtu":576}]}' | vmadm create`,
+    );
+    assert.equal(created.code, 1);
+    assert.match(created.stderr, /MTU is below the supported MTU \(1500\)/);
+  });
+
+  it("vmadm list has no -j (vmadm.js: nopt swallows it, the table comes out); lookup -j prints JSON", () => {
+    assert.equal(ok(`vmadm list -j -p -H -o uuid uuid=${zone}`), `${zone}\n`);
+    assert.deepEqual(JSON.parse(ok(`vmadm lookup -j -o uuid uuid=${zone}`)), [{ uuid: zone }]);
+  });
+
   it("the guide's dataset commands, run as written, hit the caveats ZoneDatasets works around", () => {
     const mailMode = ok("stat -c '%a %U %G' /var/mail");
     assert.equal(mailMode, "2775 root mail\n");

@@ -69,9 +69,10 @@ describe("SmartOsZone and ZoneDatasets lifecycle on an emulated SmartOS global z
   let globalZone: ConnectionArgs;
   let manifest: ZoneManifestArgs;
   let datasets: ZoneDatasetsArgs | undefined;
+  let rebootForChanges = false;
   let uuid: string;
   const program = () => [
-    new SmartOsZone("mx1", { connection: globalZone, manifest, capacityPlan: PLAN }),
+    new SmartOsZone("mx1", { connection: globalZone, manifest, capacityPlan: PLAN, rebootForChanges }),
     ...(datasets ? [new ZoneDatasets("mail-datasets", datasets)] : []),
   ];
   const zoneOutputs = () => stack.resource("mx1")!.outputs as Record<string, unknown>;
@@ -172,7 +173,7 @@ describe("SmartOsZone and ZoneDatasets lifecycle on an emulated SmartOS global z
   it("quota and memory change in place with one vmadm update; the zone keeps its UUID", async () => {
     const before = sshCommands(HOST).length;
     const created = vmadmGet(uuid).create_timestamp;
-    manifest = { ...manifest, quota: 1200, max_physical_memory: 2048 };
+    manifest = { ...manifest, quota: 1200, max_physical_memory: 2048, max_swap: 4096 };
     const steps = await stack.up(program);
     assert.deepEqual(
       steps.map((s) => [s.op, s.diff?.replaces]),
@@ -182,19 +183,23 @@ describe("SmartOsZone and ZoneDatasets lifecycle on an emulated SmartOS global z
     assert.equal(run.length, 1);
     assert.match(run[0], new RegExp(`vmadm update '${uuid}'`));
     const vm = vmadmGet(uuid);
-    assert.deepEqual([vm.quota, vm.max_physical_memory, vm.create_timestamp], [1200, 2048, created]);
+    assert.deepEqual([vm.quota, vm.max_physical_memory, vm.max_swap, vm.create_timestamp], [1200, 2048, 4096, created]);
     assert.equal(zfsGet("quota", `zones/${uuid}`), "1.17T", "1200 GiB, as zfs prints it");
     assert.equal(zoneOutputs().uuid, uuid);
+    assert.deepEqual(zoneOutputs().pendingReboot, [], "vmadm applies quota and memory caps live");
+    assert.doesNotMatch(run[0], /vmadm reboot/);
   });
 
-  it("nics change in place: a second nic is added (add_nics), then removed (remove_nics); the first keeps its MAC", async () => {
+  it("a nic added with vmadm update waits for a reboot: the zone keeps its addresses and outputs say what is pending", async () => {
+    // vmadm(8) update: only "(live update)" properties apply to a running zone; nics are not among them.
     const mac = (vmadmGet(uuid).nics as { mac: string }[])[0].mac;
+    const booted = vmadmGet(uuid).boot_timestamp;
     manifest = { ...manifest, nics: [PRIMARY_NIC, { nic_tag: "admin", ips: ["198.18.0.36/24"] }] };
     assert.deepEqual(
       (await stack.up(program)).map((s) => s.op),
       ["update"],
     );
-    let nics = vmadmGet(uuid).nics as { mac: string; interface: string; nic_tag: string; primary?: boolean }[];
+    const nics = vmadmGet(uuid).nics as { mac: string; interface: string; nic_tag: string; primary?: boolean }[];
     assert.deepEqual(
       nics.map((n) => [n.interface, n.nic_tag, n.primary ?? false]),
       [
@@ -203,20 +208,44 @@ describe("SmartOsZone and ZoneDatasets lifecycle on an emulated SmartOS global z
       ],
     );
     assert.equal(nics[0].mac, mac);
+    assert.equal(vmadmGet(uuid).boot_timestamp, booted, "not rebooted");
+    assert.doesNotMatch(eth0(), /198\.18\.0\.36/, "the running zone does not have the new address yet");
+    assert.deepEqual(zoneOutputs().ips, [ZONE_IP], "no address handed out that the zone does not have");
+    assert.deepEqual(zoneOutputs().pendingReboot, ["nics"]);
+    assert.deepEqual(
+      (await withoutSsh([HOST], () => stack.up(program))).map((s) => s.op),
+      ["same"],
+      "a pending change alone runs nothing",
+    );
+  });
+
+  it("rebootForChanges reboots the zone, waits until its address answers, then hands out the new address", async () => {
+    const before = sshCommands(HOST).length;
+    rebootForChanges = true;
+    assert.deepEqual(
+      (await stack.up(program)).map((s) => s.op),
+      ["update"],
+    );
+    const run = sshCommands(HOST).slice(before);
+    assert.equal(run.length, 1);
+    assert.match(run[0], new RegExp(`vmadm reboot '${uuid}'`));
+    assert.doesNotMatch(run[0], /vmadm update/, "nothing left to update, only the pending reboot");
     assert.match(eth0(), /inet 198\.18\.0\.36\/24/);
     assert.deepEqual(zoneOutputs().ips, [ZONE_IP, "198.18.0.36"]);
+    assert.deepEqual(zoneOutputs().pendingReboot, []);
 
     manifest = { ...manifest, nics: [PRIMARY_NIC] };
     assert.deepEqual(
       (await stack.up(program)).map((s) => s.op),
       ["update"],
     );
-    nics = vmadmGet(uuid).nics as typeof nics;
-    assert.deepEqual(
-      nics.map((n) => n.mac),
-      [mac],
-    );
+    assert.equal((vmadmGet(uuid).nics as unknown[]).length, 1);
     assert.doesNotMatch(eth0(), /198\.18\.0\.36/);
+    assert.deepEqual([zoneOutputs().ips, zoneOutputs().pendingReboot], [[ZONE_IP], []]);
+    assert.deepEqual(
+      (await withoutSsh([HOST], () => stack.up(program))).map((s) => s.op),
+      ["same"],
+    );
   });
 
   it("drift made with vmadm update on the global zone shows on refresh, and the next up repairs it", async () => {
@@ -239,6 +268,30 @@ describe("SmartOsZone and ZoneDatasets lifecycle on an emulated SmartOS global z
     );
   });
 
+  it("values vmadm get leaves out (cpu_cap 0, maintain_resolvers false, compression off) and a memory change keep a second up a no-op", async () => {
+    manifest = {
+      ...manifest,
+      cpu_cap: 0,
+      maintain_resolvers: false,
+      zfs_root_compression: "off",
+      zfs_data_compression: "off",
+      max_physical_memory: 1536,
+    };
+    assert.deepEqual(
+      (await stack.up(program)).map((s) => s.op),
+      ["update"],
+    );
+    const vm = vmadmGet(uuid);
+    for (const k of ["cpu_cap", "maintain_resolvers", "zfs_root_compression", "zfs_data_compression"]) {
+      assert.ok(!(k in vm), `vmadm get shows ${k}`);
+    }
+    assert.deepEqual([vm.max_physical_memory, vm.max_swap], [1536, 4096], "max_swap stays the manifest's");
+    assert.deepEqual(
+      (await withoutSsh([HOST], () => stack.up(program))).map((s) => [s.op, s.diff?.changes]),
+      [["same", "none"]],
+    );
+  });
+
   describe("ZoneDatasets inside the zone, reached at the zone's own address", () => {
     const HELD = ["root@cospix.net -> your@email.example"];
     /** Mode and owner of the directories the guide removes, and of the mountpoints. */
@@ -256,6 +309,7 @@ describe("SmartOsZone and ZoneDatasets lifecycle on an emulated SmartOS global z
         zoneUuid: uuid,
         mailQuota: 980,
         spoolQuota: 10,
+        zoneQuota: 1200,
       };
     });
 
@@ -362,7 +416,7 @@ describe("SmartOsZone and ZoneDatasets lifecycle on an emulated SmartOS global z
     assert.equal(sh("vmadm list -p -H -o uuid,image_uuid"), `${replacement}:${NEWER_IMAGE}\n`);
     assert.equal(hostShell(HOST, `zfs list zones/${uuid}`).code, 1);
     assert.match(eth0(), new RegExp(`inet ${ZONE_IP.replaceAll(".", "\\.")}/24`));
-    assert.deepEqual([vmadmGet(replacement).quota, vmadmGet(replacement).max_physical_memory], [1200, 2048]);
+    assert.deepEqual([vmadmGet(replacement).quota, vmadmGet(replacement).max_physical_memory], [1200, 1536]);
     uuid = replacement;
   });
 

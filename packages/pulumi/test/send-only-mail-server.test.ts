@@ -149,6 +149,7 @@ describe("SendOnlyMailServer (SDK mocks)", () => {
     const datasets = registered.get("mail-datasets")!.inputs;
     assert.equal(datasets.zoneUuid, ZONE_UUID);
     assert.deepEqual(datasets.capacityPlan, { sentGbPerMonth: 5, monthlyGrowth: 1.1 });
+    assert.equal(datasets.zoneQuota, 1000, "the zone quota goes along: the datasets must fit in it");
     for (const child of ["mail-datasets", "mail-postfix", "mail-dkim-cospix.net"]) {
       const c = hostOf(registered.get(child)!.inputs);
       assert.equal(c.host, "203.0.113.25", `${child} reaches the zone at its primary address`);

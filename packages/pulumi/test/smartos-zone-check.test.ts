@@ -4,7 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { SmartOsZone } from "../src/index";
 import { failureText, UNKNOWN } from "../src/providers/check";
 import { smartOsZoneProvider, smartOsZoneSchema } from "../src/providers/smartos-zone";
-import { type LiveZone, liveZone, updatePayload, type ZoneManifest } from "../src/smartos/manifest";
+import {
+  type LiveZone,
+  liveZone,
+  rebootPending,
+  replacedProperties,
+  updatePayload,
+  type ZoneManifest,
+} from "../src/smartos/manifest";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
 const connection = { host: "198.18.0.30", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
@@ -114,12 +121,12 @@ describe("SmartOsZone check", () => {
     [
       "swap below memory",
       { max_swap: 512 },
-      /^manifest\.max_swap: 512 MiB is less than max_physical_memory \(1024 MiB\)/,
+      /^manifest\.max_swap: 512 MiB is less than max_physical_memory \(1024 MiB\); vmadm would silently raise it to 1024 MiB/,
     ],
     [
       "locked above memory",
       { max_locked_memory: 2048 },
-      /^manifest\.max_locked_memory: 2048 MiB is more than max_physical_memory/,
+      /^manifest\.max_locked_memory: 2048 MiB is more than max_physical_memory \(1024 MiB\); vmadm would silently clamp it/,
     ],
     [
       "kernel_version on a joyent zone",
@@ -148,6 +155,18 @@ describe("SmartOsZone check", () => {
       );
     });
   }
+
+  it("refuses firewall_enabled: true unless firewallAllowsSsh says fwadm rules let SSH in", async () => {
+    assert.ok(
+      (await reasons({ ...guide, firewall_enabled: true })).some((r) =>
+        /^manifest\.firewall_enabled: true blocks all inbound traffic to the zone, SSH and SMTP included, until fwadm rules allow it .*ALLOW tcp PORT 22.*firewallAllowsSsh: true/.test(
+          r,
+        ),
+      ),
+    );
+    assert.deepEqual(await reasons({ ...guide, firewall_enabled: true }, { firewallAllowsSsh: true }), []);
+    assert.deepEqual(await reasons({ ...guide, firewall_enabled: false }), []);
+  });
 
   it("fails a quota below the capacity plan with both numbers and the recommendation", async () => {
     const plan = { capacityPlan: { sentGbPerMonth: 5, monthlyGrowth: 1.1 } };
@@ -285,6 +304,54 @@ describe("vmadm update payloads", () => {
       update_nics: [{ mac: MAC, ips: ["203.0.113.26/24"] }],
     });
     assert.deepEqual(updatePayload(live, manifest({ nics: [] })), { remove_nics: [MAC] });
+  });
+
+  it("reads what vmadm get leaves out as the value vmadm stored by removing it: cpu_cap 0, maintain_resolvers false, compression off", () => {
+    // VM.js removes the cpu-cap rctl for 0 and the maintain-resolvers attribute for false; vmload omits compression "off".
+    const bare = liveZone(vmadmGet({ cpu_cap: undefined })); // JSON.stringify leaves it out, as vmadm get does
+    const desired = manifest({
+      cpu_cap: 0,
+      maintain_resolvers: false,
+      firewall_enabled: false,
+      zfs_root_compression: "off",
+      zfs_data_compression: "off",
+    });
+    assert.deepEqual(updatePayload(bare, desired), {});
+    assert.deepEqual(updatePayload(bare, manifest({ cpu_cap: 50, zfs_root_compression: "lz4" })), {
+      cpu_cap: 50,
+      zfs_root_compression: "lz4",
+    });
+  });
+
+  it("sends the managed max_swap and max_locked_memory along with a new max_physical_memory, which vmadm would move", () => {
+    const capped = liveZone(vmadmGet({ max_swap: 4096, max_locked_memory: 1024 }));
+    assert.deepEqual(updatePayload(capped, manifest({ max_physical_memory: 1536, max_swap: 4096 })), {
+      max_physical_memory: 1536,
+      max_swap: 4096,
+    });
+    assert.deepEqual(updatePayload(capped, manifest({ max_swap: 4096 })), {});
+  });
+
+  it("names what waits for a reboot: nics, limit_priv, fs_allowed, tmpfs to or from 0; the caps and quota are live", () => {
+    assert.deepEqual(rebootPending({ quota: 1200, max_physical_memory: 2048, cpu_cap: 50, alias: "x" }, live), []);
+    assert.deepEqual(
+      rebootPending({ update_nics: [{ mac: MAC, ips: ["203.0.113.26/24"] }], limit_priv: "basic" }, live),
+      ["nics", "limit_priv"],
+    );
+    assert.deepEqual(rebootPending({ fs_allowed: "tmpfs", tmpfs: 0 }, liveZone(vmadmGet({ tmpfs: 512 }))), [
+      "fs_allowed",
+      "tmpfs",
+    ]);
+    assert.deepEqual(rebootPending({ tmpfs: 256 }, liveZone(vmadmGet({ tmpfs: 512 }))), []);
+  });
+
+  it("replaces the zone for a hostname or dns_domain the manifest changes (vmadm stores them, the zone never gets them)", () => {
+    assert.deepEqual(replacedProperties(live, manifest({ hostname: "other-host" })), ["hostname"]);
+    assert.deepEqual(replacedProperties(live, manifest({ hostname: undefined })), []);
+    assert.deepEqual(
+      replacedProperties(liveZone(vmadmGet({ dns_domain: "local" })), manifest({ dns_domain: "example.com" })),
+      ["dns_domain"],
+    );
   });
 
   it("moves the primary flag with update_nics, and matches a pinned mac wherever it is", () => {

@@ -43,6 +43,25 @@ describe("ZoneDatasets check", () => {
     ]);
   });
 
+  it("refuses a mail quota that does not fit in the zone quota, which counts the delegated datasets", async () => {
+    assert.deepEqual(await reasons({ mailQuota: 980, spoolQuota: 10, zoneQuota: 1000 }), []);
+    assert.deepEqual(await reasons({ mailQuota: 980, zoneQuota: 0 }), [], "0 is no zone quota");
+    assert.deepEqual(await reasons({ mailQuota: 980, spoolQuota: 10, zoneQuota: 500 }), [
+      "mailQuota: 980 GiB (the spool's 10 GiB inside it) does not fit in the zone quota of 500 GiB: the delegated datasets count against the zone quota (vmadm sets it on zones/<uuid>); lower mailQuota to at most 500 GiB or raise the zone's manifest.quota to at least 980 GiB",
+    ]);
+    const plan = { sentGbPerMonth: 5, monthlyGrowth: 1.1 };
+    const [withPlan] = await reasons({ mailQuota: 990, capacityPlan: plan, zoneQuota: 1000 });
+    assert.match(
+      withPlan,
+      /^mailQuota: 990 GiB \(the spool's \d+ GiB inside it\) does not fit in the zone quota of 1000 GiB less the plan's system reserve of 20 GiB: .* at most 980 GiB or raise the zone's manifest\.quota to at least 1010 GiB$/,
+    );
+    const [fromPlan] = await reasons({ capacityPlan: plan, zoneQuota: 10 });
+    assert.match(
+      fromPlan,
+      /^capacityPlan: the capacity plan's recommended mail quota of \d+ GiB .* zone quota of 10 GiB/,
+    );
+  });
+
   it("refuses a bad zone UUID and fractional quotas", async () => {
     assert.match((await reasons({ zoneUuid: "zone1", mailQuota: 980 }))[0], /^zoneUuid: must be the zone's UUID/);
     assert.match((await reasons({ mailQuota: 9.5 }))[0], /^mailQuota: must be a whole number of GiB/);

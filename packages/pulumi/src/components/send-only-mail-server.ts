@@ -269,7 +269,14 @@ function serverHost(
   if (datasets === false) return { connection, hostReady: [zone] };
   const layout = new ZoneDatasets(
     `${name}-datasets`,
-    { connection, zoneUuid: zone.uuid, capacityPlan, ...datasets },
+    // The zone quota covers the delegated datasets: let ZoneDatasets check they fit in it (vmadm's default is 10 GiB).
+    {
+      connection,
+      zoneUuid: zone.uuid,
+      capacityPlan,
+      zoneQuota: pulumi.output(manifest).apply((m) => m.quota ?? 10),
+      ...datasets,
+    },
     { parent, dependsOn: zone },
   );
   return { connection, hostReady: [zone, layout] };

@@ -5,14 +5,17 @@ import { capacityPlanSchema, checkQuotaCoversPlan, planCapacity } from "../plan/
 import { type ConnectionArgs, connectionSchema, sameMachine, secretConnection } from "../remote/connection";
 import { platform } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
+import { waitUntilReachable } from "../remote/reachable";
 import { prelude } from "../remote/script-prelude";
 import { parseSections } from "../remote/sections";
 import { joinScripts, type Script } from "../remote/shell";
 import {
   createPayload,
+  type LiveNic,
   type LiveZone,
   liveZone,
   primaryAddress,
+  rebootPending,
   replacedProperties,
   updatePayload,
   zoneAddresses,
@@ -25,15 +28,37 @@ import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 /** vmadm(8)'s quota for an OS zone created without one, in GiB. */
 const VMADM_DEFAULT_QUOTA = 10;
 
+/** Seconds a rebooted zone gets to accept connections on its readiness port. */
+const REACHABLE_TIMEOUT = 300;
+
 /** zod schema of SmartOsZone's inputs, used by `check`. */
 export const smartOsZoneSchema = z
   .object({
     connection: connectionSchema,
     manifest: zoneManifestSchema,
     capacityPlan: capacityPlanSchema.optional(),
+    rebootForChanges: z.boolean().default(false),
+    readinessPort: z
+      .number()
+      .int()
+      .min(1, "must be a TCP port, 1 to 65535")
+      .max(65535, "must be a TCP port, 1 to 65535")
+      .default(22),
+    firewallAllowsSsh: z.boolean().default(false),
   })
   .strict()
   .superRefine((v, ctx) => {
+    // fwrule(7): "The base policy for a VM with its firewall enabled is: block all inbound traffic".
+    if (v.manifest.firewall_enabled === true && !v.firewallAllowsSsh) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["manifest", "firewall_enabled"],
+        message:
+          "true blocks all inbound traffic to the zone, SSH and SMTP included, until fwadm rules allow it (fwrule(7)); " +
+          "add them on the global zone first, e.g. fwadm add -e 'FROM any TO vm <uuid> ALLOW tcp PORT 22', " +
+          "then set firewallAllowsSsh: true, or leave firewall_enabled out",
+      });
+    }
     const quota = v.manifest.quota ?? VMADM_DEFAULT_QUOTA;
     if (!v.capacityPlan || quota === 0) return;
     const problem = checkQuotaCoversPlan(quota, planCapacity(v.capacityPlan), "zone");
@@ -63,18 +88,38 @@ export interface SmartOsZoneState extends SmartOsZoneInputs {
   ips: string[];
   /** The delegated dataset (zones/<uuid>/data), or null. */
   delegatedDataset: string | null;
+  /** Changed properties the zone gets at its next boot (e.g. `nics`); empty when none wait. */
+  pendingReboot: string[];
+  /** The nics the zone booted with: its addresses now, whatever vmadm has stored since. */
+  activeNics: LiveNic[];
 }
 
-const OUTPUTS = ["uuid", "live", "state", "primaryIp", "ips", "delegatedDataset"] as const;
+const OUTPUTS = [
+  "uuid",
+  "live",
+  "state",
+  "primaryIp",
+  "ips",
+  "delegatedDataset",
+  "pendingReboot",
+  "activeNics",
+] as const;
 
-function outputsOf(live: LiveZone): Omit<SmartOsZoneState, keyof SmartOsZoneInputs> {
+/** The outputs for `live`, with the nics the zone runs with and what waits for its next boot. */
+function outputsOf(
+  live: LiveZone,
+  activeNics: LiveNic[] = live.nics,
+  pendingReboot: string[] = [],
+): Omit<SmartOsZoneState, keyof SmartOsZoneInputs> {
   return {
     uuid: live.uuid,
     live,
     state: live.state,
-    primaryIp: primaryAddress(live),
-    ips: zoneAddresses(live),
+    primaryIp: primaryAddress(activeNics),
+    ips: zoneAddresses(activeNics),
     delegatedDataset: live.datasets.find((d) => d.endsWith("/data")) ?? null,
+    pendingReboot,
+    activeNics,
   };
 }
 
@@ -84,7 +129,19 @@ function parseInputs(raw: Record<string, unknown>): SmartOsZoneInputs {
 
 function parseState(raw: Record<string, unknown>): SmartOsZoneState {
   const live = raw.live as LiveZone;
-  return { ...parseInputs(raw), ...outputsOf(live) };
+  const activeNics = (raw.activeNics as LiveNic[] | undefined) ?? live.nics;
+  return { ...parseInputs(raw), ...outputsOf(live, activeNics, (raw.pendingReboot as string[] | undefined) ?? []) };
+}
+
+/**
+ * The outputs after vmadm reported `vm`: a zone that booted since `old` was
+ * recorded runs with everything vmadm has (nothing pending); otherwise it
+ * keeps the nics it booted with and `pending` waits.
+ */
+function outputsAfter(old: SmartOsZoneState, vm: LiveZone, pending: string[]) {
+  const rebooted = vm.boot_timestamp !== undefined && vm.boot_timestamp !== old.live.boot_timestamp;
+  if (rebooted || vm.state !== "running") return outputsOf(vm, vm.nics, rebooted ? [] : pending);
+  return outputsOf(vm, old.activeNics, pending);
 }
 
 async function runOnGlobalZone(news: SmartOsZoneInputs, body: Script, step: string, stdin?: string): Promise<string> {
@@ -105,9 +162,22 @@ export const smartOsZoneProvider: pulumi.dynamic.ResourceProvider = {
     const replaces = replacedProperties(old.live, next.manifest).map((k) => `manifest.${k}`);
     if (!sameMachine(old.connection, next.connection)) replaces.unshift("connection");
     const payload = updatePayload(old.live, next.manifest, old.manifest);
-    const { uuid: _u, live: _l, state: _s, primaryIp: _p, ips: _i, delegatedDataset: _d, ...oldInputs } = old;
+    const {
+      uuid: _u,
+      live: _l,
+      state: _s,
+      primaryIp: _p,
+      ips: _i,
+      delegatedDataset: _d,
+      pendingReboot,
+      activeNics: _a,
+      ...oldInputs
+    } = old;
     const changes =
-      replaces.length > 0 || Object.keys(payload).length > 0 || JSON.stringify(oldInputs) !== JSON.stringify(next);
+      replaces.length > 0 ||
+      Object.keys(payload).length > 0 ||
+      (next.rebootForChanges && pendingReboot.length > 0) ||
+      JSON.stringify(oldInputs) !== JSON.stringify(next);
     // The replacement takes over the zone's addresses (and the alias): the old zone goes first.
     return { changes, replaces, deleteBeforeReplace: true };
   },
@@ -130,16 +200,32 @@ export const smartOsZoneProvider: pulumi.dynamic.ResourceProvider = {
     const vm = await runOnGlobalZone(old, showZone(old.uuid), "read the zone");
     // An empty id tells the engine the zone is gone, so the next up creates it again.
     if (!vm) return { id: "", props: {} };
-    return { id, props: { ...old, ...outputsOf(liveZone(vm)) } };
+    return { id, props: { ...old, ...outputsAfter(old, liveZone(vm), old.pendingReboot) } };
   },
 
   async update(_id, olds, news) {
     const old = parseState(olds);
     const next = parseInputs(news);
     const payload = updatePayload(old.live, next.manifest, old.manifest);
-    if (Object.keys(payload).length === 0) return { outs: { ...next, ...outputsOf(old.live) } };
-    const vm = await runOnGlobalZone(next, updateZone(old.uuid), "update the zone", JSON.stringify(payload));
-    return { outs: { ...next, ...outputsOf(liveZone(vm)) } };
+    const update = Object.keys(payload).length > 0;
+    const pending = [...new Set([...old.pendingReboot, ...rebootPending(payload, old.live)])];
+    const reboot = next.rebootForChanges && pending.length > 0 && old.live.state === "running";
+    if (!update && !reboot) return { outs: { ...next, ...outputsOf(old.live, old.activeNics, pending) } };
+    const step = reboot ? (update ? "update and reboot the zone" : "reboot the zone") : "update the zone";
+    const vm = liveZone(
+      await runOnGlobalZone(
+        next,
+        updateZone(old.uuid, { update, reboot }),
+        step,
+        update ? JSON.stringify(payload) : undefined,
+      ),
+    );
+    const outputs = outputsAfter(old, vm, pending);
+    // vmadm says running before the zone's services listen: hand out its address once it answers.
+    if (reboot && outputs.primaryIp !== null) {
+      await waitUntilReachable(outputs.primaryIp, next.readinessPort, REACHABLE_TIMEOUT);
+    }
+    return { outs: { ...next, ...outputs } };
   },
 
   async delete(_id, props) {
@@ -164,7 +250,10 @@ export interface ZoneNicArgs {
   mac?: pulumi.Input<string>;
   /** VLAN to tag traffic with. Default 0 (none). */
   vlan_id?: pulumi.Input<number>;
-  /** MTU, 576..9000. Default: the MTU of the nic tag's link. */
+  /**
+   * MTU: 1500..9000 on a physical nic tag (vmadm refuses less there), 576..9000 on an etherstub or
+   * overlay. Default: the MTU of the nic tag's link. Like every nic change, an update waits for a reboot.
+   */
   mtu?: pulumi.Input<number>;
   /** Let the zone send from addresses other than its own. Default false. */
   allow_ip_spoofing?: pulumi.Input<boolean>;
@@ -183,16 +272,22 @@ export interface ZoneNicArgs {
  * `{ alias: "cospix.pdx0.mx1", hostname: "cospix-pdx0-mx1", brand: "joyent",
  * image_uuid: "088b97b0-e1a1-11e5-b895-9baa2086eb33", max_physical_memory: 1024,
  * cpu_cap: 100, quota: 1000, delegate_dataset: true, nics: [...], resolvers: ["8.8.8.8", "8.8.4.4"] }`.
- * brand, image_uuid, delegate_dataset and dns_domain can only be set at
- * create: changing one replaces the zone, destroying the old zone and its
- * delegated dataset (guard a zone holding mail with the `protect` option).
- * Everything else is changed in place with `vmadm update`. A property left
- * out gets vmadm's default and is not managed.
+ * brand, image_uuid, delegate_dataset, dns_domain and hostname only take
+ * effect at create: changing one replaces the zone, destroying the old zone
+ * and its delegated dataset (guard a zone holding mail with the `protect`
+ * option). Everything else is changed in place with `vmadm update`; the
+ * memory and CPU caps, quota and I/O priority apply at once (vmadm's "live
+ * update"), nics, limit_priv, fs_allowed and kernel_version at the zone's
+ * next boot (see `rebootForChanges`). A property left out gets vmadm's
+ * default and is not managed.
  */
 export interface ZoneManifestArgs {
   /** Display name, need not be unique. Default: none. */
   alias?: pulumi.Input<string>;
-  /** The zone's host name. Default: the zone's UUID. */
+  /**
+   * The zone's host name. Default: the zone's UUID. Create-only: vmadm stores a later change but it
+   * "does nothing for OS VMs" (vmadm(8)), so a change replaces the zone.
+   */
   hostname?: pulumi.Input<string>;
   /** `joyent` (a SmartOS zone, pkgsrc) or `lx` (a Linux zone). Default `joyent`. Create-only. */
   brand?: pulumi.Input<"joyent" | "lx">;
@@ -200,13 +295,22 @@ export interface ZoneManifestArgs {
   image_uuid: pulumi.Input<string>;
   /** RAM cap in MiB. Default 256 (vmadm). The guide uses 1024. */
   max_physical_memory?: pulumi.Input<number>;
-  /** Lockable memory in MiB, at most max_physical_memory. Default: max_physical_memory. */
+  /**
+   * Lockable memory in MiB, at most max_physical_memory (vmadm clamps a larger value, so preview refuses
+   * it). Default: max_physical_memory.
+   */
   max_locked_memory?: pulumi.Input<number>;
-  /** Virtual memory cap in MiB, at least max_physical_memory and 256. Default: max_physical_memory or 256. */
+  /**
+   * Virtual memory cap in MiB, at least max_physical_memory and 256 (vmadm raises a smaller value, so
+   * preview refuses it). Default: max_physical_memory or 256.
+   */
   max_swap?: pulumi.Input<number>;
   /** Most lightweight processes at once. Default 2000. */
   max_lwps?: pulumi.Input<number>;
-  /** CPU cap in percent of one CPU (100: one CPU, 0: no cap). Default: no cap. The guide uses 100. */
+  /**
+   * CPU cap in percent of one CPU (100: one CPU, 0: no cap; vmadm removes the cap and `vmadm get` leaves
+   * it out, which counts as 0). Default: no cap. The guide uses 100.
+   */
   cpu_cap?: pulumi.Input<number>;
   /** Fair-share scheduler shares. Default 100. */
   cpu_shares?: pulumi.Input<number>;
@@ -217,17 +321,27 @@ export interface ZoneManifestArgs {
    * `capacityPlan`, a quota below the plan's need fails preview with the numbers.
    */
   quota?: pulumi.Input<number>;
-  /** MiB of memory for /tmp (0: no tmpfs). Default: max_physical_memory. */
+  /** MiB of memory for /tmp (0: no tmpfs). Default: max_physical_memory. A change to or from 0 waits for a reboot. */
   tmpfs?: pulumi.Input<number>;
   /** Give the zone the dataset zones/<uuid>/data to manage itself (see ZoneDatasets). Default false. Create-only. */
   delegate_dataset?: pulumi.Input<boolean>;
-  /** Domain for /etc/hosts. Default `local`. Create-only. */
+  /**
+   * Domain for /etc/hosts. Default `local`. Create-only: vmadm accepts an update but the zone keeps
+   * the domain written at create (vmadm(8): "no effect"), so a change replaces the zone.
+   */
   dns_domain?: pulumi.Input<string>;
-  /** The zone's nics; when set, exactly these (added, changed, removed in place). Default: not managed. */
+  /**
+   * The zone's nics; when set, exactly these (added, changed, removed with `vmadm update`). Default:
+   * not managed. A running zone gets nic changes at its next boot only: see `rebootForChanges`;
+   * until then `primaryIp` and `ips` stay the addresses it has.
+   */
   nics?: pulumi.Input<pulumi.Input<ZoneNicArgs>[]>;
-  /** Resolvers for /etc/resolv.conf, e.g. `["8.8.8.8", "8.8.4.4"]`. Default: none. */
+  /**
+   * Resolvers for /etc/resolv.conf, e.g. `["8.8.8.8", "8.8.4.4"]`, written at create. Default: none.
+   * A later change reaches the zone's resolv.conf only with `maintain_resolvers: true`.
+   */
   resolvers?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Rewrite resolv.conf in the zone when `resolvers` changes. Default false. */
+  /** Rewrite resolv.conf in the running zone when `resolvers` changes. Default false (vmadm shows false by leaving it out). */
   maintain_resolvers?: pulumi.Input<boolean>;
   /**
    * Metadata the zone reads with mdata-get (e.g. `root_authorized_keys`,
@@ -241,11 +355,16 @@ export interface ZoneManifestArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string | number | boolean>>>;
   /** Boot the zone with the machine. Default true; `vmadm stop` sets it false. */
   autoboot?: pulumi.Input<boolean>;
-  /** Apply fwadm firewall rules to the zone. Default false. */
+  /**
+   * Apply fwadm firewall rules to the zone. Default false. With true, the zone's base policy blocks
+   * **all inbound traffic, SSH and SMTP included** (fwrule(7)) until `fwadm` rules on the global zone
+   * allow it, e.g. `fwadm add -e 'FROM any TO vm <uuid> ALLOW tcp PORT 22'`. Preview refuses true unless
+   * SmartOsZone's `firewallAllowsSsh` says those rules exist.
+   */
   firewall_enabled?: pulumi.Input<boolean>;
-  /** Privileges of the zone. Default `default`. */
+  /** Privileges of the zone. Default `default`. A change waits for a reboot. */
   limit_priv?: pulumi.Input<string>;
-  /** File system types the zone may mount, e.g. `tmpfs`. Default: none. */
+  /** File system types the zone may mount, e.g. `tmpfs`. Default: none. A change waits for a reboot. */
   fs_allowed?: pulumi.Input<string>;
   /** Owner UUID, for external tools. Default all zeros. */
   owner_uuid?: pulumi.Input<string>;
@@ -255,11 +374,11 @@ export interface ZoneManifestArgs {
   package_name?: pulumi.Input<string>;
   /** Package version, for external tools. Default: none. */
   package_version?: pulumi.Input<string>;
-  /** Compression of the zone root. Default `off`. */
+  /** Compression of the zone root (new writes only). Default `off` (`vmadm get` leaves `off` out). */
   zfs_root_compression?: pulumi.Input<string>;
-  /** Compression of the delegated dataset (needs delegate_dataset). Default `off`. */
+  /** Compression of the delegated dataset (needs delegate_dataset; new writes only). Default `off`. */
   zfs_data_compression?: pulumi.Input<string>;
-  /** Linux version an lx zone emulates, e.g. `4.3.0`. Default: the image's. lx only. */
+  /** Linux version an lx zone emulates, e.g. `4.3.0`. Default: the image's. lx only. A change waits for a reboot. */
   kernel_version?: pulumi.Input<string>;
 }
 
@@ -299,6 +418,22 @@ export interface SmartOsZoneArgs {
   capacityPlan?: pulumi.Input<z.input<typeof capacityPlanSchema>>;
   /** Log-in details for the zone, for {@link SmartOsZone.zoneConnection}. Default: no zone connection. */
   zoneSsh?: ZoneSshArgs;
+  /**
+   * Reboot a running zone (`vmadm reboot`) when an update changed properties it only gets at boot
+   * (nics, limit_priv, fs_allowed, kernel_version, tmpfs to or from 0), then wait until vmadm says it
+   * runs and its primary address accepts connections on `readinessPort`, before dependent resources
+   * get the new address. Setting it later applies changes still pending. Default false: the zone is
+   * not rebooted; `pendingReboot` lists what waits and `primaryIp`/`ips` keep the addresses it has.
+   */
+  rebootForChanges?: pulumi.Input<boolean>;
+  /** TCP port that answers once a rebooted zone is up. Default: `zoneSsh.port`, else 22. */
+  readinessPort?: pulumi.Input<number>;
+  /**
+   * Says fwadm rules allowing SSH (and what else the zone serves, such as SMTP) into this zone exist on
+   * the global zone, so `manifest.firewall_enabled: true` will not lock everyone out. Default false:
+   * preview refuses `firewall_enabled: true`.
+   */
+  firewallAllowsSsh?: pulumi.Input<boolean>;
 }
 
 /**
@@ -313,12 +448,17 @@ export class SmartOsZone extends pulumi.dynamic.Resource {
   declare readonly uuid: pulumi.Output<string>;
   /** vmadm's state: running, stopped, ... */
   declare readonly state: pulumi.Output<string>;
-  /** The primary nic's first static IPv4 address (else its first static one), or null. */
+  /**
+   * The primary nic's first static IPv4 address (else its first static one), or null: an address
+   * the zone has now (a nic change waiting for a reboot does not show here yet).
+   */
   declare readonly primaryIp: pulumi.Output<string | null>;
   /** Every static address of the zone, primary nic first, without prefix lengths. */
   declare readonly ips: pulumi.Output<string[]>;
   /** The delegated dataset (zones/<uuid>/data) when delegate_dataset is true, else null. */
   declare readonly delegatedDataset: pulumi.Output<string | null>;
+  /** Changed properties the zone gets at its next boot, e.g. `["nics"]`; empty when nothing waits. */
+  declare readonly pendingReboot: pulumi.Output<string[]>;
   /** The managed properties as vmadm last reported them. */
   declare readonly live: pulumi.Output<LiveZone>;
   /**
@@ -341,6 +481,9 @@ export class SmartOsZone extends pulumi.dynamic.Resource {
         connection: secretConnection(args.connection),
         manifest: args.manifest,
         capacityPlan: args.capacityPlan,
+        rebootForChanges: args.rebootForChanges,
+        readinessPort: args.readinessPort ?? args.zoneSsh?.port,
+        firewallAllowsSsh: args.firewallAllowsSsh,
         ...Object.fromEntries(OUTPUTS.map((k) => [k, undefined])),
       },
       dynamicResourceOptions("SmartOsZone", name, opts),

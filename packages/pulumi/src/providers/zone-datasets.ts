@@ -42,6 +42,11 @@ export const zoneDatasetsSchema = z
       ),
     mailQuota: quotaGiB("the mail dataset at /var/mail, the guide's 980").optional(),
     spoolQuota: quotaGiB("the spool dataset at /var/spool/postfix, the guide's 10").optional(),
+    zoneQuota: z
+      .number()
+      .int("must be a whole number of GiB (the zone's manifest.quota)")
+      .min(0, "must be 0 or more GiB (the zone's manifest.quota; 0 is no quota)")
+      .optional(),
     capacityPlan: capacityPlanSchema.optional(),
   })
   .strict()
@@ -63,6 +68,25 @@ export const zoneDatasetsSchema = z
         path: ["spoolQuota"],
         message: `${quotas.spool} GiB is more than the mail dataset's ${quotas.mail} GiB; the spool dataset lives inside it`,
       });
+    }
+    // vmadm sets the zone quota on zones/<uuid>, and a ZFS quota counts every descendant
+    // (zfs(8) quota), so the delegated datasets share it with the zone's own files.
+    if (v.zoneQuota !== undefined && v.zoneQuota > 0) {
+      const reserve = plan ? plan.inputs.systemReserveGb : 0;
+      const room = v.zoneQuota - reserve;
+      if (quotas.mail > room) {
+        const field = v.mailQuota === undefined ? "capacityPlan" : "mailQuota";
+        const what = v.mailQuota === undefined ? "the capacity plan's recommended mail quota of" : "";
+        ctx.addIssue({
+          code: "custom",
+          path: [field],
+          message:
+            `${what ? `${what} ` : ""}${quotas.mail} GiB (the spool's ${quotas.spool} GiB inside it) does not fit in the zone quota of ` +
+            `${v.zoneQuota} GiB${reserve > 0 ? ` less the plan's system reserve of ${reserve} GiB` : ""}: the delegated datasets ` +
+            `count against the zone quota (vmadm sets it on zones/<uuid>); lower mailQuota to at most ${Math.max(room, 0)} GiB ` +
+            `or raise the zone's manifest.quota to at least ${quotas.mail + Math.ceil(reserve)} GiB`,
+        });
+      }
     }
     if (!plan) return;
     for (const [target, field] of [
@@ -223,6 +247,15 @@ export interface ZoneDatasetsArgs {
    */
   spoolQuota?: pulumi.Input<number>;
   /**
+   * The zone's quota in GiB, as in its manifest (`quota`; vmadm's default is
+   * 10, 0 is none). vmadm puts it on zones/<uuid>, and a ZFS quota counts the
+   * datasets below, so the mail dataset (with the spool inside it) shares it
+   * with the zone's own files: when given, preview fails if `mailQuota` (plus
+   * the capacity plan's `systemReserveGb`) does not fit in it, naming the
+   * numbers. Default: not checked.
+   */
+  zoneQuota?: pulumi.Input<number>;
+  /**
    * The guide's storage model (`planCapacity`'s inputs). When set, it gives
    * the default quotas, and preview fails if a quota given is below the
    * plan's need, naming both numbers. Default: none.
@@ -258,6 +291,7 @@ export class ZoneDatasets extends pulumi.dynamic.Resource {
         zoneUuid: args.zoneUuid,
         mailQuota: args.mailQuota,
         spoolQuota: args.spoolQuota,
+        zoneQuota: args.zoneQuota,
         capacityPlan: args.capacityPlan,
         ...Object.fromEntries(OUTPUTS.map((k) => [k, undefined])),
       },

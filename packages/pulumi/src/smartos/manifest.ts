@@ -186,19 +186,21 @@ export const zoneManifestSchema = z
         }
       });
     });
+    // vmadm does not refuse these: VM.js fixPayloadMemory() clamps them, so the zone would never
+    // have the value asked for and every up would show a change.
     const physical = m.max_physical_memory ?? 256;
     if (m.max_locked_memory !== undefined && m.max_locked_memory > physical) {
       ctx.addIssue({
         code: "custom",
         path: ["max_locked_memory"],
-        message: `${m.max_locked_memory} MiB is more than max_physical_memory (${physical} MiB); vmadm refuses it`,
+        message: `${m.max_locked_memory} MiB is more than max_physical_memory (${physical} MiB); vmadm would silently clamp it to ${physical} MiB: give at most ${physical}`,
       });
     }
     if (m.max_swap !== undefined && m.max_swap < physical) {
       ctx.addIssue({
         code: "custom",
         path: ["max_swap"],
-        message: `${m.max_swap} MiB is less than max_physical_memory (${physical} MiB); vmadm refuses it`,
+        message: `${m.max_swap} MiB is less than max_physical_memory (${physical} MiB); vmadm would silently raise it to ${physical} MiB: give at least ${physical}`,
       });
     }
     if (m.kernel_version !== undefined && m.brand !== "lx") {
@@ -233,12 +235,11 @@ export type ZoneManifest = z.output<typeof zoneManifestSchema>;
 
 /**
  * Properties `vmadm update` changes in place ("update: yes" in vmadm(8)).
- * The rest of the manifest is create-only: brand, image_uuid,
- * delegate_dataset and dns_domain are changed by replacing the zone.
+ * Which of them a running zone feels at once is {@link rebootPending}'s
+ * business. The rest of the manifest is changed by replacing the zone.
  */
 export const UPDATABLE = [
   "alias",
-  "hostname",
   "max_physical_memory",
   "max_locked_memory",
   "max_swap",
@@ -263,8 +264,38 @@ export const UPDATABLE = [
   "kernel_version",
 ] as const;
 
-/** Create-only properties: a different value replaces the zone. */
-export const CREATE_ONLY = ["brand", "image_uuid", "delegate_dataset", "dns_domain"] as const;
+/**
+ * Properties that only take effect when the zone is created: a different
+ * value replaces the zone. vmadm accepts an update of hostname and
+ * dns_domain (proptable.js lists 'update' for both) but neither reaches an
+ * OS zone: vmadm(8) hostname "changing it later will do nothing",
+ * dns_domain "Updating this after create will have no effect".
+ */
+export const CREATE_ONLY = ["brand", "image_uuid", "delegate_dataset", "dns_domain", "hostname"] as const;
+
+/** Properties of CREATE_ONLY that vmadm fills in when the manifest leaves them out: only a value the manifest gives is compared. */
+const DEFAULTED_AT_CREATE = new Set<string>(["dns_domain", "hostname"]);
+
+/**
+ * What `vmadm get` omits: vmadm stores these values by removing the
+ * property, so an absent property has this value. cpu_cap 0 removes the
+ * zone.cpu-cap rctl and maintain_resolvers false its attribute (VM.js);
+ * vmload shows zfs_root_compression/zfs_data_compression only when not
+ * "off" (vmload/index.js); vmadm(8) firewall_enabled: "When set false the
+ * property will not appear" (newer vmload shows false).
+ */
+const ABSENT_MEANS: Partial<Record<(typeof UPDATABLE)[number], unknown>> = {
+  cpu_cap: 0,
+  maintain_resolvers: false,
+  firewall_enabled: false,
+  zfs_root_compression: "off",
+  zfs_data_compression: "off",
+};
+
+/** A property's value as the zone has it, with what an omitted property means. */
+function liveValue(live: LiveZone, k: (typeof UPDATABLE)[number]): unknown {
+  return live[k] ?? ABSENT_MEANS[k];
+}
 
 /** Key-value properties, updated with `set_X` and `remove_X`. */
 const KEY_VALUE = ["customer_metadata", "internal_metadata", "tags"] as const;
@@ -305,6 +336,9 @@ export interface LiveZone {
   /** The zone's extra datasets (`datasets` in `vmadm get`), e.g. zones/<uuid>/data. */
   datasets: string[];
   dns_domain?: string;
+  hostname?: string;
+  /** When the zone last booted (vmadm shows it while the zone runs): what a reboot changes. */
+  boot_timestamp?: string;
   nics: LiveNic[];
   /** Metadata as key -> {@link metadataDigest} of the value: drift shows, the values (often secrets) stay out of state. */
   customer_metadata: Record<string, string>;
@@ -347,6 +381,8 @@ export function liveZone(vmadmGet: string): LiveZone {
     tags: (vm.tags as Record<string, string | number | boolean> | undefined) ?? {},
   };
   if (vm.dns_domain !== undefined) live.dns_domain = String(vm.dns_domain);
+  if (vm.hostname !== undefined) live.hostname = String(vm.hostname);
+  if (vm.boot_timestamp !== undefined) live.boot_timestamp = String(vm.boot_timestamp);
   for (const k of UPDATABLE) if (vm[k] !== undefined) live[k] = vm[k];
   return live;
 }
@@ -359,7 +395,7 @@ export function createPayload(manifest: ZoneManifest, zoneUuid: string): Record<
 /** The create-only properties whose desired value differs from what the zone was created with. */
 export function replacedProperties(live: LiveZone, desired: ZoneManifest): string[] {
   return CREATE_ONLY.filter((k) => {
-    if (k === "dns_domain") return desired.dns_domain !== undefined && desired.dns_domain !== live.dns_domain;
+    if (DEFAULTED_AT_CREATE.has(k)) return desired[k] !== undefined && desired[k] !== live[k];
     return desired[k] !== live[k];
   });
 }
@@ -397,7 +433,14 @@ export function updatePayload(live: LiveZone, desired: ZoneManifest, previous?: 
   const payload: Record<string, unknown> = {};
   for (const k of UPDATABLE) {
     const want = desired[k];
-    if (want !== undefined && !isDeepStrictEqual(live[k], want)) payload[k] = want;
+    if (want !== undefined && !isDeepStrictEqual(liveValue(live, k), want)) payload[k] = want;
+  }
+  // A new max_physical_memory makes vmadm move max_locked_memory and max_swap by the same amount
+  // unless the payload names them (VM.js fixPayloadMemory()): send the managed ones along.
+  if (payload.max_physical_memory !== undefined) {
+    for (const k of ["max_locked_memory", "max_swap"] as const) {
+      if (desired[k] !== undefined) payload[k] = desired[k];
+    }
   }
   for (const k of KEY_VALUE) {
     const want: Record<string, unknown> = desired[k] ?? {};
@@ -429,15 +472,39 @@ export function updatePayload(live: LiveZone, desired: ZoneManifest, previous?: 
   return payload;
 }
 
-/** The zone's static addresses (without prefix), primary nic first. */
-export function zoneAddresses(live: LiveZone): string[] {
-  const nics = [...live.nics].sort((a, b) => Number(Boolean(b.primary)) - Number(Boolean(a.primary)));
-  return nics.flatMap((n) => staticAddresses(n).map(([ip]) => ip));
+/**
+ * What in an update payload a running zone gets only at its next boot, by
+ * manifest property name. vmadm(8) marks cpu_cap, cpu_shares,
+ * max_locked_memory, max_lwps, max_physical_memory, max_swap, quota and
+ * zfs_io_priority "(live update)"; alias, owner_uuid, billing_id,
+ * package_name, package_version, autoboot, metadata and tags (mdata-get
+ * reads them live), compression (zfs applies it to new writes) and
+ * firewall_enabled (VM.js has fwadm apply it) take effect or change nothing
+ * in the zone. The rest waits ("Other properties will
+ * require a reboot in order to take effect"): nics (no nics.* property is a
+ * live update; nics.*.mtu "is not updated live"), limit_priv, fs_allowed
+ * ("requires zone reboot to take effect"), kernel_version, and tmpfs when it
+ * changes to or from 0 ("the VM must be rebooted"). resolvers are written
+ * to a running zone only with maintain_resolvers (VM.js restarts
+ * mdata:fetch then), and not at boot either, so they are not listed here.
+ */
+export function rebootPending(payload: Record<string, unknown>, live: LiveZone): string[] {
+  const pending: string[] = [];
+  if (["add_nics", "update_nics", "remove_nics"].some((k) => k in payload)) pending.push("nics");
+  for (const k of ["limit_priv", "fs_allowed", "kernel_version"]) if (k in payload) pending.push(k);
+  if ("tmpfs" in payload && (payload.tmpfs === 0) !== ((live.tmpfs ?? 1) === 0)) pending.push("tmpfs");
+  return pending;
+}
+
+/** The static addresses (without prefix) of these nics, primary nic first. */
+export function zoneAddresses(nics: LiveNic[]): string[] {
+  const sorted = [...nics].sort((a, b) => Number(Boolean(b.primary)) - Number(Boolean(a.primary)));
+  return sorted.flatMap((n) => staticAddresses(n).map(([ip]) => ip));
 }
 
 /** The address to reach the zone at: the primary nic's first static IPv4 address, else its first static one. */
-export function primaryAddress(live: LiveZone): string | null {
-  const nic = live.nics.find((n) => n.primary) ?? live.nics[0];
+export function primaryAddress(nics: LiveNic[]): string | null {
+  const nic = nics.find((n) => n.primary) ?? nics[0];
   if (!nic) return null;
   const addresses = staticAddresses(nic).map(([ip]) => ip);
   return addresses.find((ip) => isIP(ip) === 4) ?? addresses[0] ?? null;

@@ -1,5 +1,5 @@
 import { section } from "../remote/sections";
-import { type Script, sh } from "../remote/shell";
+import { joinScripts, type Script, sh } from "../remote/shell";
 
 // Every step reads its stdin from /dev/null but vmadm create/update, whose
 // payload (customer_metadata may hold secrets) is the command's stdin.
@@ -26,10 +26,28 @@ out=$(vmadm create 2>&1) || fail "vmadm create failed: $out"
 ${showZone(uuid)}`;
 }
 
-/** Runs `vmadm update` with the payload on stdin, then shows the zone. */
-export function updateZone(uuid: string): Script {
-  return sh`out=$(vmadm update ${uuid} 2>&1) || fail ${`vmadm update ${uuid} failed:`} "$out"
-${showZone(uuid)}`;
+/** Seconds to wait for a rebooted zone to be `running` again. */
+const REBOOT_TIMEOUT = 300;
+
+/**
+ * Runs `vmadm update` with the payload on stdin (when `update`), then, when
+ * `reboot`, `vmadm reboot` and waits until vmadm says the zone is running
+ * again; then shows the zone.
+ */
+export function updateZone(uuid: string, { update, reboot }: { update: boolean; reboot: boolean }): Script {
+  const steps: Script[] = [];
+  if (update) steps.push(sh`out=$(vmadm update ${uuid} 2>&1) || fail ${`vmadm update ${uuid} failed:`} "$out"`);
+  if (reboot) {
+    steps.push(sh`out=$(vmadm reboot ${uuid} 2>&1 </dev/null) || fail ${`vmadm reboot ${uuid} failed:`} "$out"
+waited=0
+while [ "$(vmadm list -p -H -o state uuid=${uuid} </dev/null)" != running ]; do
+  [ "$waited" -lt ${String(REBOOT_TIMEOUT)} ] || fail ${`zone ${uuid} was not running ${REBOOT_TIMEOUT} s after vmadm reboot`}
+  sleep 1
+  waited=$((waited + 1))
+done`);
+  }
+  steps.push(showZone(uuid));
+  return joinScripts(steps);
 }
 
 /** Stops the zone if it runs (gracefully: its services get to shut down), then deletes it. Gone already is fine. */
