@@ -29,6 +29,12 @@ tool() {
 for t in vmadm imgadm zfs svcadm; do tool "/usr/sbin/$t" "$t"; done
 for t in sysinfo svcs digest; do tool "/usr/bin/$t" "$t"; done
 tool /opt/local/bin/pkgin pkgin
+# A SmartOS zone has no OpenDKIM or pflogsumm until pkgin installs them: Debian's
+# copies leave this host's /usr for the emulated pkgin to lay out in /opt/local.
+mkdir -p /usr/lib/smartos-emulator/pkgsrc
+for b in /usr/sbin/opendkim /usr/sbin/opendkim-testkey /usr/sbin/opendkim-genkey /usr/sbin/pflogsumm; do
+  if [ -e "$b" ]; then mv "$b" /usr/lib/smartos-emulator/pkgsrc/; fi
+done
 node /usr/lib/smartos-emulator/boot.js "$name"
 
 # Debian's instance (configuration /etc/postfix) makes way for the pkgsrc one.

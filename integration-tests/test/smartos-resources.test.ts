@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { MailLogReport, OpenDkimKey, type OpenDkimKeyArgs } from "@smartos-mail/pulumi";
+import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
+import { hostShell, sshCommands, withoutSsh } from "../harness/testbed";
+
+const HOST = "zbres";
+const POSTCONF = "/opt/local/sbin/postconf";
+const PATH = "PATH=/opt/local/sbin:/opt/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function sh(command: string): string {
+  const r = hostShell(HOST, `${PATH}; ${command}`);
+  assert.equal(r.code, 0, `${command} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The running OpenDKIM daemon's pid (the emulated SMF starts it as user opendkim). */
+const openDkimPid = () => sh("pgrep -u opendkim -x opendkim || true").trim();
+
+describe("OpenDkimKey and MailLogReport with profile smartos on the emulated SmartOS host (pkgin, SMF)", () => {
+  const host = suiteHost(HOST, 110, "smartos");
+  let baseline: string;
+
+  before(() => {
+    baseline = sh(`${POSTCONF} -n`);
+  });
+
+  describe("OpenDkimKey", () => {
+    const stack = freshStack("smartos-opendkim");
+    let key: OpenDkimKeyArgs;
+    const program = (domains: string[]) => () =>
+      domains.map((domain) => new OpenDkimKey(`dkim-${domain}`, { ...key, domain }));
+
+    before(() => {
+      key = { connection: connectionTo(host()), profile: "smartos", domain: "unset", selector: "mail2026" };
+    });
+
+    it("the zone has no OpenDKIM until pkgin installs it", () => {
+      assert.notEqual(hostShell(HOST, `${PATH}; command -v opendkim`).code, 0);
+    });
+
+    it("create: pkgin installs OpenDKIM, SMF runs it, and Postfix is back online (not in transition) when up returns", async () => {
+      assert.deepEqual(
+        (await stack.up(program(["cospix.net"]))).map((s) => s.op),
+        ["create"],
+      );
+      assert.equal(sh("command -v opendkim"), "/opt/local/sbin/opendkim\n");
+      assert.equal(sh("svcs -H -o fmri,state opendkim"), "svc:/pkgsrc/opendkim:default online\n");
+      assert.notEqual(openDkimPid(), "");
+      // Postfix joined the opendkim group, so it was restarted: svcadm restart alone would
+      // return with the restart still pending (online*) or under way (offline*).
+      assert.equal(sh("svcs -H -o state postfix"), "online\n");
+      assert.match(sh("id -Gn postfix"), /\bopendkim\b/);
+      assert.match(sh(`${POSTCONF} -h smtpd_milters`), /unix:\/var\/db\/opendkim\/opendkim\.sock/);
+    });
+
+    it("second up: no diff, no SSH login, no remote command", async () => {
+      assert.deepEqual(
+        (await withoutSsh([HOST], () => stack.up(program(["cospix.net"])))).map((s) => s.op),
+        ["same"],
+      );
+    });
+
+    it("a second key makes the running OpenDKIM read the new tables: it is restarted (the pkgsrc manifest has no refresh method)", async () => {
+      const before = openDkimPid();
+      const tablesAt = Number(sh("stat -c %Y /var/db/opendkim/KeyTable"));
+      await stack.up(program(["cospix.net", "example.org"]));
+      assert.match(sh("cat /var/db/opendkim/KeyTable"), /mail2026\._domainkey\.example\.org/);
+      const after = openDkimPid();
+      assert.notEqual(after, "");
+      assert.notEqual(after, before, "the daemon that loaded the old KeyTable is still the one running");
+      assert.ok(Number(sh(`stat -c %Y /proc/${after}`)) >= tablesAt);
+      assert.equal(sh("svcs -H -o state opendkim"), "online\n");
+    });
+
+    it("a deleted key file shows as drift on refresh and the next up puts it back", async () => {
+      sh("rm /var/db/opendkim/keys/cospix.net/mail2026.private");
+      const drift = (await stack.refresh()).filter((s) => s.drift).map((s) => s.name);
+      assert.deepEqual(drift, ["dkim-cospix.net"]);
+      const commands = sshCommands(HOST).length;
+      await stack.up(program(["cospix.net", "example.org"]));
+      assert.ok(sshCommands(HOST).length > commands);
+      assert.equal(sh("stat -c '%a %U' /var/db/opendkim/keys/cospix.net/mail2026.private"), "400 opendkim\n");
+    });
+
+    it("destroy stops OpenDKIM, puts main.cf back and leaves Postfix online", async () => {
+      await stack.destroy();
+      assert.equal(sh("svcs -H -o state opendkim"), "disabled\n");
+      assert.equal(openDkimPid(), "");
+      assert.equal(sh(`${POSTCONF} -n`), baseline);
+      assert.equal(sh("svcs -H -o state postfix"), "online\n");
+      assert.doesNotMatch(sh("id -Gn postfix"), /\bopendkim\b/);
+    });
+  });
+
+  describe("MailLogReport", () => {
+    const stack = freshStack("smartos-mail-log-report");
+    const program = () => () => [new MailLogReport("report", { connection: connectionTo(host()), profile: "smartos" })];
+    const crontab = () => hostShell(HOST, "crontab -l 2>/dev/null").stdout;
+
+    it("create: pkgin installs pflogsumm in /opt/local/sbin and the report is scheduled", async () => {
+      assert.notEqual(hostShell(HOST, `${PATH}; command -v pflogsumm`).code, 0);
+      assert.deepEqual(
+        (await stack.up(program())).map((s) => s.op),
+        ["create"],
+      );
+      assert.equal(sh("command -v pflogsumm"), "/opt/local/sbin/pflogsumm\n");
+      assert.match(crontab(), /^10 0 \* \* \* .*pflogsumm/m);
+    });
+
+    it("second up: no diff, no SSH login, no remote command", async () => {
+      assert.deepEqual(
+        (await withoutSsh([HOST], () => stack.up(program()))).map((s) => s.op),
+        ["same"],
+      );
+    });
+
+    it("a removed entry shows on refresh and the next up restores it", async () => {
+      hostShell(HOST, "crontab -r");
+      assert.deepEqual(
+        (await stack.refresh()).map((s) => [s.op, s.drift]),
+        [["refresh", true]],
+      );
+      assert.deepEqual(
+        (await stack.up(program())).map((s) => s.op),
+        ["update"],
+      );
+      assert.match(crontab(), /^10 0 \* \* \* .*pflogsumm/m);
+    });
+
+    it("destroy removes the entry", async () => {
+      await stack.destroy();
+      assert.doesNotMatch(crontab(), /pflogsumm/);
+    });
+  });
+});
