@@ -25,7 +25,9 @@
  * refresh: "the refresh method will be invoked if it exists"); pkgsrc's
  * OpenDKIM manifest (mail/opendkim/files/smf/manifest.xml) defines only start
  * and stop, so refreshing it changes nothing in the running daemon.
- * Not covered: dependencies, degraded, contracts, properties.
+ * Properties: svccfg.ts edits a service's properties, `svcadm refresh`
+ * copies them to the running snapshot, and svcprop.ts and methods read that.
+ * Not covered: dependencies, degraded, contracts, property types.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, mkdirSync } from "node:fs";
@@ -45,6 +47,10 @@ export interface Service {
   refresh?: string[];
   /** Exits 0 while the service's processes run. */
   probe: string[];
+  /** Properties as svccfg(8) edits them ("pg/prop" -> value): the editing snapshot. */
+  properties?: Record<string, string>;
+  /** The running snapshot methods and svcprop(1) read; a refresh copies the editing one here. */
+  running?: Record<string, string>;
   enabled: boolean;
   state: ServiceState;
   /** The state the restarter is moving the instance to (SMF's next_state), while in transition. */
@@ -87,11 +93,16 @@ function logFile(s: Service): string {
 function method(s: Service, name: "start" | "stop" | "refresh"): boolean {
   const argv = s[name];
   if (!argv) return true;
+  // As svc.startd does for a method, SMF_FMRI names the instance in the method's environment.
+  const env = { ...process.env, SMF_FMRI: s.fmri };
   mkdirSync("/var/svc/log", { recursive: true });
   const log = logFile(s);
   appendFileSync(log, `[ ${new Date().toUTCString()} Executing ${name} method ("${argv.join(" ")}") ]\n`);
   try {
-    appendFileSync(log, execFileSync(argv[0], argv.slice(1), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+    appendFileSync(
+      log,
+      execFileSync(argv[0], argv.slice(1), { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] }),
+    );
     appendFileSync(log, `[ ${new Date().toUTCString()} Method "${name}" exited with status 0 ]\n`);
     return true;
   } catch (err) {
@@ -106,7 +117,7 @@ function method(s: Service, name: "start" | "stop" | "refresh"): boolean {
 
 function running(s: Service): boolean {
   try {
-    execFileSync(s.probe[0], s.probe.slice(1), { stdio: "ignore" });
+    execFileSync(s.probe[0], s.probe.slice(1), { stdio: "ignore", env: { ...process.env, SMF_FMRI: s.fmri } });
     return true;
   } catch {
     return false;
@@ -160,8 +171,14 @@ export function disable(s: Service): void {
   enter(s, "disabled");
 }
 
-/** svcadm refresh: an online service re-reads its configuration, if it has a refresh method. */
+/**
+ * svcadm refresh: the running snapshot takes the edited properties (whatever
+ * the state; svcadm(8): "update the service's running configuration snapshot
+ * with the values from the current configuration"), and an online service
+ * re-reads its configuration if it has a refresh method.
+ */
 export function refresh(s: Service): void {
+  if (s.properties) s.running = { ...s.properties };
   if (s.state === "online" && !s.next && !method(s, "refresh")) enter(s, "maintenance");
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { MailLogReport, OpenDkimKey, type OpenDkimKeyArgs } from "@smartos-mail/pulumi";
+import { InboundSmtpFirewall, MailLogReport, OpenDkimKey, type OpenDkimKeyArgs } from "@smartos-mail/pulumi";
 import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
 import { hostShell, sshCommands, withoutSsh } from "../harness/testbed";
 
@@ -17,7 +17,7 @@ function sh(command: string): string {
 /** The running OpenDKIM daemon's pid (the emulated SMF starts it as user opendkim). */
 const openDkimPid = () => sh("pgrep -u opendkim -x opendkim || true").trim();
 
-describe("OpenDkimKey and MailLogReport with profile smartos on the emulated SmartOS host (pkgin, SMF)", () => {
+describe("OpenDkimKey, InboundSmtpFirewall and MailLogReport with profile smartos on the emulated SmartOS host (pkgin, SMF)", () => {
   const host = suiteHost(HOST, 110, "smartos");
   let baseline: string;
 
@@ -90,6 +90,77 @@ describe("OpenDkimKey and MailLogReport with profile smartos on the emulated Sma
       assert.equal(sh(`${POSTCONF} -n`), baseline);
       assert.equal(sh("svcs -H -o state postfix"), "online\n");
       assert.doesNotMatch(sh("id -Gn postfix"), /\bopendkim\b/);
+    });
+  });
+
+  describe("InboundSmtpFirewall", () => {
+    const stack = freshStack("smartos-inbound-smtp-firewall");
+    const program = () => () => [
+      new InboundSmtpFirewall("fw", { connection: connectionTo(host()), profile: "smartos" }),
+    ];
+    const OPERATOR_RULE = "pass in quick on net0 proto tcp from 192.0.2.0/24 to any port = 22";
+    const live = () => sh("ipfstat -io");
+
+    before(() => {
+      sh(`printf '%s\\n' '# operator rules' '${OPERATOR_RULE}' >/etc/ipf/ipf.conf`);
+    });
+
+    it("ipfilter starts with policy none, as in a zone: enabled alone, it loads nothing from /etc/ipf/ipf.conf", () => {
+      assert.equal(sh("svcprop -p firewall_config_default/policy ipfilter"), "none\n");
+      sh("svcadm enable -s ipfilter");
+      assert.equal(live(), "empty list for ipfilter(out)\nempty list for ipfilter(in)\n");
+      sh("svcadm disable -s ipfilter");
+    });
+
+    it("create: the policy becomes custom with /etc/ipf/ipf.conf, and the live rules (ipfstat -io) have the block", async () => {
+      assert.deepEqual(
+        (await stack.up(program())).map((s) => s.op),
+        ["create"],
+      );
+      assert.equal(sh("svcprop -p firewall_config_default/policy ipfilter"), "custom\n");
+      assert.equal(sh("svcprop -p firewall_config_default/custom_policy_file ipfilter"), "/etc/ipf/ipf.conf\n");
+      assert.equal(sh("svcs -H -o state ipfilter"), "online\n");
+      assert.match(live(), /^block in on net0 proto tcp from any to any port = smtp$/m);
+      assert.match(live(), /^pass in quick on net0 proto tcp from 192\.0\.2\.0\/24 to any port = ssh$/m);
+      const outputs = stack.resource("fw")?.outputs as { applied: { active: boolean } };
+      assert.equal(outputs.applied.active, true);
+    });
+
+    it("second up: no diff, no SSH login, no remote command", async () => {
+      assert.deepEqual(
+        (await withoutSsh([HOST], () => stack.up(program()))).map((s) => s.op),
+        ["same"],
+      );
+    });
+
+    it("rules flushed from the live firewall show on refresh, and the next up loads them again", async () => {
+      sh("ipf -Fa");
+      assert.deepEqual(
+        (await stack.refresh()).map((s) => [s.op, s.drift]),
+        [["refresh", true]],
+      );
+      assert.deepEqual(
+        (await stack.up(program())).map((s) => s.op),
+        ["update"],
+      );
+      assert.match(live(), /^block in on net0 proto tcp from any to any port = smtp$/m);
+    });
+
+    it("destroy takes the block out of the file and the live rules and keeps the operator's rule", async () => {
+      await stack.destroy();
+      assert.equal(sh("cat /etc/ipf/ipf.conf"), `# operator rules\n${OPERATOR_RULE}\n`);
+      assert.doesNotMatch(hostShell(HOST, `${PATH}; ipfstat -io`).stdout, /port = smtp/);
+    });
+
+    it("a deny policy, whose rules SMF generates, is refused by name rather than replaced", async () => {
+      sh("svccfg -s ipfilter setprop firewall_config_default/policy = astring: deny && svcadm refresh ipfilter");
+      const failed = await stack.up(program()).then(
+        () => "",
+        (err: Error) => err.message,
+      );
+      assert.match(failed, /ipfilter's policy is deny: its rules come from SMF properties/);
+      assert.equal(sh("svcprop -p firewall_config_default/policy ipfilter"), "deny\n");
+      await stack.destroy();
     });
   });
 
