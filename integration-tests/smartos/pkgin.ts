@@ -9,9 +9,15 @@
  * Covers: `[-y] install|in PKG...` for the one package the testbed offers,
  * postfix: /opt/local/sbin gets Postfix's commands as wrappers that point
  * Debian's binaries at config_directory /opt/local/etc/postfix (MAIL_CONFIG;
- * postdrop and postqueue are set-gid copies, so `postfix check` is clean),
- * /opt/local/bin gets newaliases and mailq, main.cf gets the pkgsrc
- * directories and alias database, Debian's /etc/postfix/main.cf lists the
+ * postdrop and postqueue are copies set-gid to group maildrop, pkgsrc's
+ * setgid_group (mail/postfix/Makefile: PKG_GROUPS postfix maildrop, and
+ * DEF_SGID_GROUP postdrop -> maildrop), which also owns the queue's maildrop
+ * and public directories, so `postfix check` is clean), /opt/local/bin gets
+ * newaliases and mailq, main.cf gets the pkgsrc directories. pkgsrc does not
+ * change Postfix's alias database, so it stays the compiled-in SunOS default
+ * hash:/etc/mail/aliases (Postfix's src/util/sys_defs.h); Debian's binaries
+ * default to /etc/aliases, so main.cf names it here, and /etc/mail/aliases
+ * starts as a copy of /etc/aliases. Debian's /etc/postfix/main.cf lists the
  * directory in alternate_config_directories (the set-gid programs insist),
  * and the SMF service svc:/network/postfix:default is registered disabled,
  * as a manifest import leaves it. Also `list|ls` and `avail|av`.
@@ -71,12 +77,15 @@ function installPostfix(): void {
   mkdirSync(`${PREFIX}/libexec`, { recursive: true });
   mkdirSync(CONFIG, { recursive: true });
   host("cp", ["-rL", "/etc/postfix/.", `${CONFIG}/`], "copy the default configuration");
-  host("cp", ["/etc/aliases", `${CONFIG}/aliases`], "copy the aliases");
+  mkdirSync("/etc/mail", { recursive: true });
+  host("cp", ["/etc/aliases", "/etc/mail/aliases"], "copy the aliases");
+  host("groupadd", ["-f", "maildrop"], "add the maildrop group");
   if (!existsSync(`${PREFIX}/libexec/postfix`)) symlinkSync("/usr/lib/postfix/sbin", `${PREFIX}/libexec/postfix`);
   for (const c of WRAPPED) wrapper(`${PREFIX}/sbin/${c}`, `/usr/sbin/${c}`);
   for (const c of ["postdrop", "postqueue"]) {
-    host("install", ["-m", "2555", "-g", "postdrop", `/usr/sbin/${c}`, `${PREFIX}/sbin/${c}`], `install ${c}`);
+    host("install", ["-m", "2555", "-g", "maildrop", `/usr/sbin/${c}`, `${PREFIX}/sbin/${c}`], `install ${c}`);
   }
+  host("chgrp", ["maildrop", "/var/spool/postfix/maildrop", "/var/spool/postfix/public"], "chgrp the queue");
   wrapper(`${PREFIX}/bin/newaliases`, `${PREFIX}/sbin/sendmail -I`);
   wrapper(`${PREFIX}/bin/mailq`, `${PREFIX}/sbin/sendmail -bp`);
   mkdirSync("/var/db/postfix", { recursive: true });
@@ -94,8 +103,9 @@ function installPostfix(): void {
       `sendmail_path=${PREFIX}/sbin/sendmail`,
       `newaliases_path=${PREFIX}/bin/newaliases`,
       `mailq_path=${PREFIX}/bin/mailq`,
-      `alias_maps=hash:${CONFIG}/aliases`,
-      `alias_database=hash:${CONFIG}/aliases`,
+      "setgid_group=maildrop",
+      "alias_maps=hash:/etc/mail/aliases",
+      "alias_database=hash:/etc/mail/aliases",
     ],
     "configure the pkgsrc directories",
   );

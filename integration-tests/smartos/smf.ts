@@ -178,7 +178,13 @@ export function disable(s: Service): void {
  * re-reads its configuration if it has a refresh method.
  */
 export function refresh(s: Service): void {
-  if (s.properties) s.running = { ...s.properties };
+  if (s.properties) {
+    s.running = { ...s.properties };
+    // Stored before the refresh method runs, so the method (svcprop) reads the new snapshot.
+    const all = loadServices();
+    all[s.fmri] = s;
+    saveServices(all);
+  }
   if (s.state === "online" && !s.next && !method(s, "refresh")) enter(s, "maintenance");
 }
 

@@ -22,8 +22,9 @@ export interface ReportSettings {
 const platforms: Record<PlatformName, { install: Script; syslogFile: string }> = {
   smartos: {
     install: sh`pkgin -y install pflogsumm`,
-    // illumos syslogd writes mail.debug to /var/log/maillog in SmartOS zone images.
-    syslogFile: "/var/log/maillog",
+    // illumos's syslog.conf (usr/src/cmd/syslogd/syslog.conf) sends mail.debug
+    // to /var/log/syslog when this host is `loghost`, else to @loghost.
+    syslogFile: "/var/log/syslog",
   },
   linux: {
     install: sh`DEBIAN_FRONTEND=noninteractive apt-get install -y -q pflogsumm`,
