@@ -183,6 +183,13 @@ echo "postfix: $?"`);
     assert.doesNotMatch(ok("cat '/var/svc/log/pkgsrc-opendkim:default.log'"), /refresh/);
     ok("svcadm disable -s opendkim");
     assert.equal(run("pgrep -u opendkim -x opendkim").code, 1);
+    // enable -s fails when the service ends in maintenance (svcadm(8): it "will return early").
+    ok("printf 'Mode v\\nSocket nosuch:x\\n' >/opt/local/etc/opendkim.conf");
+    const r = run("svcadm enable -s opendkim");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /svcadm: Instance "svc:\/pkgsrc\/opendkim:default" entered maintenance state\./);
+    assert.equal(ok("svcs -H -o state opendkim"), "maintenance\n");
+    ok("svcadm disable -s opendkim");
   });
 
   it("ipfilter loads /etc/ipf/ipf.conf only with policy custom, which takes effect at svcadm refresh; ipfstat names ports", () => {

@@ -73,6 +73,22 @@ describe("OpenDkimKey, InboundSmtpFirewall and MailLogReport with profile smarto
       assert.equal(sh("svcs -H -o state opendkim"), "online\n");
     });
 
+    it("an OpenDKIM that cannot start fails the up, naming the maintenance state; after the fix the next up converges", async () => {
+      const daemon = "/usr/lib/smartos-emulator/pkgsrc/opendkim";
+      const three = program(["cospix.net", "example.org", "example.com"]);
+      sh(`mv ${daemon} ${daemon}.away`);
+      const failed = await stack.up(three).then(
+        () => "",
+        (err: Error) => err.message,
+      );
+      sh(`mv ${daemon}.away ${daemon}`);
+      assert.match(failed, /opendkim did not come back online; svcs says: maintenance/);
+      assert.equal(sh("svcs -H -o state opendkim"), "maintenance\n");
+      await stack.up(three);
+      assert.equal(sh("svcs -H -o state opendkim"), "online\n");
+      assert.match(sh("cat /var/db/opendkim/KeyTable"), /mail2026\._domainkey\.example\.com/);
+    });
+
     it("a deleted key file shows as drift on refresh and the next up puts it back", async () => {
       sh("rm /var/db/opendkim/keys/cospix.net/mail2026.private");
       const drift = (await stack.refresh()).filter((s) => s.drift).map((s) => s.name);
