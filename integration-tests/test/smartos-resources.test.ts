@@ -185,12 +185,18 @@ describe("OpenDkimKey, InboundSmtpFirewall and MailLogReport with profile smarto
     const program = () => () => [new MailLogReport("report", { connection: connectionTo(host()), profile: "smartos" })];
     const crontab = () => hostShell(HOST, "crontab -l 2>/dev/null").stdout;
 
-    it("create: pkgin installs pflogsumm in /opt/local/sbin and the report is scheduled", async () => {
+    it("create: pkgin installs pflogsumm in /opt/local/sbin; without maillog_file the report reads illumos's /var/log/syslog", async () => {
       assert.notEqual(hostShell(HOST, `${PATH}; command -v pflogsumm`).code, 0);
+      const maillogFile = sh(`${POSTCONF} -h maillog_file`).trim();
+      // main.cf only, no reload: Postfix keeps logging where it did.
+      sh(`${POSTCONF} -X maillog_file`);
+      const ops = await stack.up(program()).finally(() => sh(`${POSTCONF} -e maillog_file=${maillogFile}`));
       assert.deepEqual(
-        (await stack.up(program())).map((s) => s.op),
+        ops.map((s) => s.op),
         ["create"],
       );
+      const outputs = stack.resource("report")?.outputs as { reportedLog: string } | undefined;
+      assert.equal(outputs?.reportedLog, "/var/log/syslog");
       assert.equal(sh("command -v pflogsumm"), "/opt/local/sbin/pflogsumm\n");
       assert.match(crontab(), /^10 0 \* \* \* .*pflogsumm/m);
     });

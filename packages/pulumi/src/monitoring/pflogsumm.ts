@@ -43,7 +43,8 @@ export function installPflogsumm(profile: PlatformName): Script {
  */
 export function resolveLogFile(profile: PlatformName, logFile: string | undefined): Script {
   if (logFile) return sh`printf '%s\n' ${logFile}`;
-  return sh`f=$(postconf -h maillog_file 2>/dev/null); printf '%s\n' "\${f:-${platforms[profile].syslogFile}}"`;
+  // The default is assigned as its own word: quoted inside "${f:-...}" its quotes would be printed too.
+  return sh`f=$(postconf -h maillog_file 2>/dev/null); [ -n "$f" ] || f=${platforms[profile].syslogFile}; printf '%s\n' "$f"`;
 }
 
 /**
