@@ -3,7 +3,8 @@
  * integration-tests/testbed/smartos-host.sh. Imports the `zones` pool
  * (mounted at /zones, as on SmartOS), caches the facts sysinfo(8) reports
  * (a fresh server UUID, the host's link with the nic tags `admin` and
- * `external`) and configures the image source imgadm(8) imports from.
+ * `external`), configures the image source imgadm(8) imports from and
+ * registers the ipfilter service (ipfilter.ts), disabled as a zone has it.
  *
  *   node boot.js HOSTNAME
  *
@@ -14,6 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
+import { registerIpfilter } from "./ipfilter";
 import { createPool } from "./pool";
 import { CommandFailure, runCli } from "./state";
 import { type ImageManifest, saveImageSource, saveSystemFacts } from "./system";
@@ -79,4 +81,5 @@ runCli(([hostname]) => {
   });
   createPool("zones", POOL_BYTES);
   saveImageSource(CATALOG);
+  registerIpfilter();
 });

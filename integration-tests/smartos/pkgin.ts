@@ -9,13 +9,31 @@
  * Covers: `[-y] install|in PKG...` for the one package the testbed offers,
  * postfix: /opt/local/sbin gets Postfix's commands as wrappers that point
  * Debian's binaries at config_directory /opt/local/etc/postfix (MAIL_CONFIG;
- * postdrop and postqueue are set-gid copies, so `postfix check` is clean),
- * /opt/local/bin gets newaliases and mailq, main.cf gets the pkgsrc
- * directories and alias database, Debian's /etc/postfix/main.cf lists the
+ * postdrop and postqueue are copies set-gid to group maildrop, pkgsrc's
+ * setgid_group (mail/postfix/Makefile: PKG_GROUPS postfix maildrop, and
+ * DEF_SGID_GROUP postdrop -> maildrop), which also owns the queue's maildrop
+ * and public directories, so `postfix check` is clean), /opt/local/bin gets
+ * newaliases and mailq, main.cf gets the pkgsrc directories. pkgsrc does not
+ * change Postfix's alias database, so it stays the compiled-in SunOS default
+ * hash:/etc/mail/aliases (Postfix's src/util/sys_defs.h); Debian's binaries
+ * default to /etc/aliases, so main.cf names it here, and /etc/mail/aliases
+ * starts as a copy of /etc/aliases. Debian's /etc/postfix/main.cf lists the
  * directory in alternate_config_directories (the set-gid programs insist),
  * and the SMF service svc:/network/postfix:default is registered disabled,
  * as a manifest import leaves it. Also `list|ls` and `avail|av`.
  * "already installed" and "not available in the repository" as pkgin says.
+ *
+ * opendkim: Debian's binaries (moved out of /usr by smartos-host.sh, as a
+ * SmartOS zone has no OpenDKIM in /usr) in /opt/local/sbin, reading
+ * /opt/local/etc/opendkim.conf by default (pkgsrc's --sysconfdir); the
+ * package's directories /var/db/opendkim (opendkim 0700) and
+ * /var/run/opendkim (0750) as mail/opendkim/Makefile's OWN_DIRS_PERMS; and
+ * svc:/pkgsrc/opendkim:default (mk/smf.mk's SMF_PREFIX pkgsrc), disabled,
+ * with the manifest's methods only (mail/opendkim/files/smf/manifest.xml):
+ * start runs opendkim as opendkim:opendkim (method_credential), stop kills
+ * it (`:kill`), and there is no refresh method.
+ *
+ * pflogsumm: sysutils/pflogsumm installs its script as ${PREFIX}/sbin/pflogsumm.
  */
 import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { loadServices, saveServices } from "./smf";
@@ -59,12 +77,15 @@ function installPostfix(): void {
   mkdirSync(`${PREFIX}/libexec`, { recursive: true });
   mkdirSync(CONFIG, { recursive: true });
   host("cp", ["-rL", "/etc/postfix/.", `${CONFIG}/`], "copy the default configuration");
-  host("cp", ["/etc/aliases", `${CONFIG}/aliases`], "copy the aliases");
+  mkdirSync("/etc/mail", { recursive: true });
+  host("cp", ["/etc/aliases", "/etc/mail/aliases"], "copy the aliases");
+  host("groupadd", ["-f", "maildrop"], "add the maildrop group");
   if (!existsSync(`${PREFIX}/libexec/postfix`)) symlinkSync("/usr/lib/postfix/sbin", `${PREFIX}/libexec/postfix`);
   for (const c of WRAPPED) wrapper(`${PREFIX}/sbin/${c}`, `/usr/sbin/${c}`);
   for (const c of ["postdrop", "postqueue"]) {
-    host("install", ["-m", "2555", "-g", "postdrop", `/usr/sbin/${c}`, `${PREFIX}/sbin/${c}`], `install ${c}`);
+    host("install", ["-m", "2555", "-g", "maildrop", `/usr/sbin/${c}`, `${PREFIX}/sbin/${c}`], `install ${c}`);
   }
+  host("chgrp", ["maildrop", "/var/spool/postfix/maildrop", "/var/spool/postfix/public"], "chgrp the queue");
   wrapper(`${PREFIX}/bin/newaliases`, `${PREFIX}/sbin/sendmail -I`);
   wrapper(`${PREFIX}/bin/mailq`, `${PREFIX}/sbin/sendmail -bp`);
   mkdirSync("/var/db/postfix", { recursive: true });
@@ -82,8 +103,9 @@ function installPostfix(): void {
       `sendmail_path=${PREFIX}/sbin/sendmail`,
       `newaliases_path=${PREFIX}/bin/newaliases`,
       `mailq_path=${PREFIX}/bin/mailq`,
-      `alias_maps=hash:${CONFIG}/aliases`,
-      `alias_database=hash:${CONFIG}/aliases`,
+      "setgid_group=maildrop",
+      "alias_maps=hash:/etc/mail/aliases",
+      "alias_database=hash:/etc/mail/aliases",
     ],
     "configure the pkgsrc directories",
   );
@@ -106,9 +128,66 @@ function installPostfix(): void {
   });
 }
 
+/** Where smartos-host.sh keeps the Debian binaries a zone gets only from pkgsrc. */
+const STASH = "/usr/lib/smartos-emulator/pkgsrc";
+
+function installOpenDkim(): void {
+  mkdirSync(`${PREFIX}/sbin`, { recursive: true });
+  const conf = `${PREFIX}/etc/opendkim.conf`;
+  writeFileSync(
+    `${PREFIX}/sbin/opendkim`,
+    `#!/bin/sh\n# pkgsrc layout in the testbed (see pkgin.ts): Debian's opendkim, configuration ${conf} unless -x names one.\ncase " $* " in *" -x "*) exec ${STASH}/opendkim "$@" ;; esac\nexec ${STASH}/opendkim -x ${conf} "$@"\n`,
+  );
+  chmodSync(`${PREFIX}/sbin/opendkim`, 0o755);
+  for (const c of ["opendkim-testkey", "opendkim-genkey"]) {
+    if (existsSync(`${STASH}/${c}`)) symlinkSync(`${STASH}/${c}`, `${PREFIX}/sbin/${c}`);
+  }
+  for (const [dir, mode] of [
+    ["/var/db/opendkim", "0700"],
+    ["/var/run/opendkim", "0750"],
+  ]) {
+    host("install", ["-d", "-m", mode, "-o", "opendkim", "-g", "opendkim", dir], `make ${dir}`);
+  }
+  withLock("smf", () => {
+    const services = loadServices();
+    services["svc:/pkgsrc/opendkim:default"] = {
+      fmri: "svc:/pkgsrc/opendkim:default",
+      // method_credential user/group opendkim, working_directory /var/db/opendkim.
+      start: ["setpriv", "--reuid=opendkim", "--regid=opendkim", "--init-groups", "--", `${PREFIX}/sbin/opendkim`],
+      stop: ["pkill", "-u", "opendkim", "-x", "opendkim"],
+      probe: ["pgrep", "-u", "opendkim", "-x", "opendkim"],
+      enabled: false,
+      state: "disabled",
+      stime: new Date().toISOString(),
+    };
+    saveServices(services);
+  });
+}
+
+function installPflogsumm(): void {
+  mkdirSync(`${PREFIX}/sbin`, { recursive: true });
+  symlinkSync(`${STASH}/pflogsumm`, `${PREFIX}/sbin/pflogsumm`);
+}
+
+function debianVersion(pkg: string): string {
+  return host("dpkg-query", ["-W", "-f", `\${Version}`, pkg], `version of ${pkg}`).replace(/-[^-]*$/, "");
+}
+
 /** What the testbed's repository offers: package name -> version, comment, installer. */
 function repository(): Record<string, { version: string; comment: string; install: () => void }> {
-  return { postfix: { version: postfixVersion(), comment: COMMENT, install: installPostfix } };
+  return {
+    postfix: { version: postfixVersion(), comment: COMMENT, install: installPostfix },
+    opendkim: {
+      version: debianVersion("opendkim"),
+      comment: "Open source DKIM library, MTA filter implementation and tools",
+      install: installOpenDkim,
+    },
+    pflogsumm: {
+      version: debianVersion("pflogsumm"),
+      comment: "Produce summaries from Postfix syslog data",
+      install: installPflogsumm,
+    },
+  };
 }
 
 function listing(packages: Record<string, string>): string {

@@ -7,20 +7,34 @@
  * A service is its FMRI and its start, stop and refresh methods: real
  * commands of the test host (for Postfix, the pkgsrc-layout `postfix start`,
  * `postfix stop` and `postfix reload`), so svcadm drives the real daemon.
- * Covers states disabled, online and maintenance: a failing method puts the
- * service in maintenance, and an online service whose processes are gone
- * (its probe fails) shows as maintenance, where SMF's restarter would have
- * given up. Stopping waits until the processes are gone, as SMF waits for
- * the service's contract to empty. Method output goes to
- * /var/svc/log/<service>.log as on illumos.
- * Not covered: dependencies, offline/degraded states, contracts, properties.
+ * Covers states disabled, offline (only in transition), online and
+ * maintenance: a failing method puts the service in maintenance, and an
+ * online service whose processes are gone (its probe fails) shows as
+ * maintenance, where SMF's restarter would have given up. Stopping waits
+ * until the processes are gone, as SMF waits for the service's contract to
+ * empty. Method output goes to /var/svc/log/<service>.log as on illumos.
+ *
+ * `svcadm restart` only requests a restart (svcadm(8), restart: "Requests
+ * that the service instances ... be restarted"; it has no -s): svc.startd
+ * acts on it later. Here startd.ts does, a second after the request, so the
+ * instance passes through the transitional states svcs(1) marks with an
+ * asterisk ("online*" while the stop is pending, "offline*" while the start
+ * is), and a caller that does not wait sees the old daemon or none at all.
+ *
+ * A refresh runs the refresh method only if the service has one (svcadm(8),
+ * refresh: "the refresh method will be invoked if it exists"); pkgsrc's
+ * OpenDKIM manifest (mail/opendkim/files/smf/manifest.xml) defines only start
+ * and stop, so refreshing it changes nothing in the running daemon.
+ * Properties: svccfg.ts edits a service's properties, `svcadm refresh`
+ * copies them to the running snapshot, and svcprop.ts and methods read that.
+ * Not covered: dependencies, degraded, contracts, property types.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { CommandFailure, readJson, statePath, writeJson } from "./state";
 
 /** An SMF state. */
-export type ServiceState = "online" | "disabled" | "maintenance";
+export type ServiceState = "online" | "offline" | "disabled" | "maintenance";
 
 /** A service instance. */
 export interface Service {
@@ -29,11 +43,18 @@ export interface Service {
   /** Method commands, as argv. */
   start: string[];
   stop: string[];
-  refresh: string[];
+  /** Absent when the manifest defines no refresh method. */
+  refresh?: string[];
   /** Exits 0 while the service's processes run. */
   probe: string[];
+  /** Properties as svccfg(8) edits them ("pg/prop" -> value): the editing snapshot. */
+  properties?: Record<string, string>;
+  /** The running snapshot methods and svcprop(1) read; a refresh copies the editing one here. */
+  running?: Record<string, string>;
   enabled: boolean;
   state: ServiceState;
+  /** The state the restarter is moving the instance to (SMF's next_state), while in transition. */
+  next?: ServiceState;
   /** When the state last changed (ISO 8601). */
   stime: string;
 }
@@ -70,13 +91,17 @@ function logFile(s: Service): string {
 }
 
 function method(s: Service, name: "start" | "stop" | "refresh"): boolean {
+  const argv = s[name];
+  if (!argv) return true;
+  // As svc.startd does for a method, SMF_FMRI names the instance in the method's environment.
+  const env = { ...process.env, SMF_FMRI: s.fmri };
   mkdirSync("/var/svc/log", { recursive: true });
   const log = logFile(s);
-  appendFileSync(log, `[ ${new Date().toUTCString()} Executing ${name} method ("${s[name].join(" ")}") ]\n`);
+  appendFileSync(log, `[ ${new Date().toUTCString()} Executing ${name} method ("${argv.join(" ")}") ]\n`);
   try {
     appendFileSync(
       log,
-      execFileSync(s[name][0], s[name].slice(1), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+      execFileSync(argv[0], argv.slice(1), { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] }),
     );
     appendFileSync(log, `[ ${new Date().toUTCString()} Method "${name}" exited with status 0 ]\n`);
     return true;
@@ -92,7 +117,7 @@ function method(s: Service, name: "start" | "stop" | "refresh"): boolean {
 
 function running(s: Service): boolean {
   try {
-    execFileSync(s.probe[0], s.probe.slice(1), { stdio: "ignore" });
+    execFileSync(s.probe[0], s.probe.slice(1), { stdio: "ignore", env: { ...process.env, SMF_FMRI: s.fmri } });
     return true;
   } catch {
     return false;
@@ -116,15 +141,21 @@ function enter(s: Service, state: ServiceState): void {
   s.state = state;
 }
 
-/** The state svcs reports: an online service whose processes died is in maintenance. */
+/** The state: an online service whose processes died is in maintenance. */
 export function observedState(s: Service): ServiceState {
-  if (s.state !== "online") return s.state;
+  if (s.state !== "online" || s.next) return s.state;
   return running(s) ? "online" : "maintenance";
+}
+
+/** The STATE column of svcs(1): the state, with `*` while the instance is in transition. */
+export function shownState(s: Service): string {
+  return s.next ? `${s.state}*` : observedState(s);
 }
 
 /** svcadm enable: marks the service enabled and starts it unless it is online or in maintenance. */
 export function enable(s: Service): void {
   s.enabled = true;
+  if (s.next) return;
   if (observedState(s) !== s.state) enter(s, "maintenance");
   if (s.state === "disabled") enter(s, method(s, "start") ? "online" : "maintenance");
 }
@@ -132,6 +163,7 @@ export function enable(s: Service): void {
 /** svcadm disable: marks the service disabled and stops it if it runs. */
 export function disable(s: Service): void {
   s.enabled = false;
+  s.next = undefined;
   if (s.state === "online" && !stopped(s)) {
     enter(s, "maintenance");
     return;
@@ -139,15 +171,47 @@ export function disable(s: Service): void {
   enter(s, "disabled");
 }
 
-/** svcadm refresh: an online service re-reads its configuration (its refresh method). */
+/**
+ * svcadm refresh: the running snapshot takes the edited properties (whatever
+ * the state; svcadm(8): "update the service's running configuration snapshot
+ * with the values from the current configuration"), and an online service
+ * re-reads its configuration if it has a refresh method.
+ */
 export function refresh(s: Service): void {
-  if (s.state === "online" && !method(s, "refresh")) enter(s, "maintenance");
+  if (s.properties) {
+    s.running = { ...s.properties };
+    // Stored before the refresh method runs, so the method (svcprop) reads the new snapshot.
+    const all = loadServices();
+    all[s.fmri] = s;
+    saveServices(all);
+  }
+  if (s.state === "online" && !s.next && !method(s, "refresh")) enter(s, "maintenance");
 }
 
-/** svcadm restart: an online service is stopped and started again. */
+/**
+ * svcadm restart: asks the restarter (startd.ts, started detached) to stop and
+ * start an online service, and returns at once.
+ */
 export function restart(s: Service): void {
-  if (s.state !== "online") return;
-  enter(s, stopped(s) && method(s, "start") ? "online" : "maintenance");
+  if (observedState(s) !== "online") return;
+  s.next = "offline";
+  spawn(process.execPath, [`${__dirname}/startd.js`, "restart", s.fmri], {
+    detached: true,
+    stdio: "ignore",
+  }).unref();
+}
+
+/** What the restarter does for a restart request, step by step: stop (online* -> offline*), then start. */
+export function restartStep(s: Service): "started" | "stopped" {
+  if (s.next === "offline") {
+    const ok = stopped(s);
+    enter(s, ok ? "offline" : "maintenance");
+    s.next = ok ? "online" : undefined;
+    return "stopped";
+  }
+  s.next = undefined;
+  enter(s, s.state === "offline" && method(s, "start") ? "online" : "maintenance");
+  return "started";
 }
 
 /** svcadm clear: a service in maintenance is started again if enabled, else marked disabled. */

@@ -6,13 +6,15 @@
  * Covers: `svcs [-H] [-a] [-o state,stime,fmri] [FMRI...]`: without
  * patterns the enabled services (all with -a), a header unless -H, and
  * "Pattern '...' doesn't match any instances" (exit 1). The state is what
- * smf.ts observes: online only while the service's processes run.
+ * smf.ts observes: online only while the service's processes run, and with
+ * an asterisk while the instance is in transition (svcs(1), STATE column:
+ * "An asterisk is appended for instances in transition").
  */
-import { loadServices, matching, observedState, type Service } from "./smf";
+import { loadServices, matching, type Service, shownState } from "./smf";
 import { CommandFailure, runCli } from "./state";
 
 const COLUMNS: Record<string, (s: Service) => string> = {
-  state: observedState,
+  state: shownState,
   stime: (s) => s.stime.slice(11, 19),
   fmri: (s) => s.fmri,
 };

@@ -333,7 +333,7 @@ printf '%s\\n' '${FOREIGN_CRON}' | crontab -`,
     );
     baseline = {
       postconf: on(SMARTOS, `${SBIN}/postconf -n`),
-      aliases: on(SMARTOS, "cat /opt/local/etc/postfix/aliases"),
+      aliases: on(SMARTOS, "cat /etc/mail/aliases"),
       crontab: on(SMARTOS, "crontab -l"),
     };
     args = { connection: connectionTo(host()), profile: "smartos", quotaGiB: 1 };
@@ -348,10 +348,7 @@ printf '%s\\n' '${FOREIGN_CRON}' | crontab -`,
       ["create"],
     );
     assert.ok(on(SMARTOS, `${SBIN}/postconf -n`).split("\n").includes("always_bcc = mailarchive@localhost"));
-    assert.equal(
-      on(SMARTOS, `${SBIN}/postalias -q mailarchive hash:/opt/local/etc/postfix/aliases`),
-      `${DIR}/current\n`,
-    );
+    assert.equal(on(SMARTOS, `${SBIN}/postalias -q mailarchive hash:/etc/mail/aliases`), `${DIR}/current\n`);
     assert.equal(archiveDataset(), `${GIB}\n${DIR}\n`);
     assert.equal(on(SMARTOS, `stat -c '%a %U' ${DIR} ${SCRIPT}`), "700 nobody\n700 root\n");
     const script = on(SMARTOS, `cat ${SCRIPT}`);
@@ -401,7 +398,7 @@ printf '%s\\n' '${FOREIGN_CRON}' | crontab -`,
       ["delete"],
     );
     assert.equal(on(SMARTOS, `${SBIN}/postconf -n`), baseline.postconf);
-    assert.equal(on(SMARTOS, "cat /opt/local/etc/postfix/aliases"), baseline.aliases);
+    assert.equal(on(SMARTOS, "cat /etc/mail/aliases"), baseline.aliases);
     assert.equal(on(SMARTOS, "crontab -l"), baseline.crontab);
     assert.equal(on(SMARTOS, `[ -e ${SCRIPT} ] || echo gone`), "gone\n");
     assert.equal(on(SMARTOS, `ls -R ${DIR}`), archived);

@@ -226,6 +226,80 @@ echo "postfix: $?"`);
     assert.match(r.stderr, /svcadm: Pattern 'nosuch' doesn't match any instances/);
   });
 
+  it("svcadm restart only requests a restart (svcadm(8)): svcs shows the transition with an asterisk, then online with a new master", async () => {
+    const before = ok("cat /var/spool/postfix/pid/master.pid").trim();
+    ok("svcadm restart postfix");
+    assert.match(ok("svcs -H -o state postfix"), /^(online|offline)\*\n$/);
+    let state = "";
+    for (let i = 0; i < 100 && state !== "online\n"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = ok("svcs -H -o state postfix");
+    }
+    assert.equal(state, "online\n");
+    assert.notEqual(ok("cat /var/spool/postfix/pid/master.pid").trim(), before);
+  });
+
+  it("pkgin offers postfix, opendkim and pflogsumm; pkgsrc's Postfix keeps the SunOS alias database and set-gid group maildrop", () => {
+    assert.deepEqual(
+      ok("pkgin avail")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.replace(/-\d.*/, "")),
+      ["postfix", "opendkim", "pflogsumm"],
+    );
+    assert.equal(ok("postconf -h alias_database"), "hash:/etc/mail/aliases\n");
+    assert.equal(ok("postalias -q postmaster hash:/etc/mail/aliases"), "root\n");
+    assert.equal(
+      ok("stat -c '%a %G' /opt/local/sbin/postdrop /opt/local/sbin/postqueue"),
+      "2555 maildrop\n2555 maildrop\n",
+    );
+    assert.equal(run("postfix check").stderr, "");
+  });
+
+  it("svcadm refresh runs a refresh method only if there is one: pkgsrc's OpenDKIM (start and stop only) keeps its process", () => {
+    ok("pkgin -y install opendkim");
+    assert.equal(ok("svcs -H -o fmri,state opendkim"), "svc:/pkgsrc/opendkim:default disabled\n");
+    ok("printf 'Mode v\\nSocket local:/var/db/opendkim/test.sock\\nSyslog no\\n' >/opt/local/etc/opendkim.conf");
+    ok("svcadm enable -s opendkim");
+    const pid = ok("pgrep -u opendkim -x opendkim").trim();
+    ok("svcadm refresh opendkim");
+    assert.equal(ok("svcs -H -o state opendkim"), "online\n");
+    assert.equal(ok("pgrep -u opendkim -x opendkim").trim(), pid);
+    assert.doesNotMatch(ok("cat '/var/svc/log/pkgsrc-opendkim:default.log'"), /refresh/);
+    ok("svcadm disable -s opendkim");
+    assert.equal(run("pgrep -u opendkim -x opendkim").code, 1);
+    // enable -s fails when the service ends in maintenance (svcadm(8): it "will return early").
+    ok("printf 'Mode v\\nSocket nosuch:x\\n' >/opt/local/etc/opendkim.conf");
+    const r = run("svcadm enable -s opendkim");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /svcadm: Instance "svc:\/pkgsrc\/opendkim:default" entered maintenance state\./);
+    assert.equal(ok("svcs -H -o state opendkim"), "maintenance\n");
+    ok("svcadm disable -s opendkim");
+  });
+
+  it("ipfilter loads /etc/ipf/ipf.conf only with policy custom, which takes effect at svcadm refresh; ipfstat names ports", () => {
+    ok("printf 'block in on net0 proto tcp from any to any port = 25\\n' >/etc/ipf/ipf.conf");
+    assert.equal(ok("svcprop -p firewall_config_default/policy ipfilter"), "none\n");
+    ok("svcadm enable -s ipfilter");
+    assert.equal(ok("ipfstat -io"), "empty list for ipfilter(out)\nempty list for ipfilter(in)\n");
+    ok("svccfg -s ipfilter setprop firewall_config_default/policy = astring: custom");
+    assert.equal(ok("svcprop -c -p firewall_config_default/policy ipfilter"), "custom\n");
+    assert.equal(ok("svcprop -p firewall_config_default/policy ipfilter"), "none\n", "running snapshot until refresh");
+    ok("svcadm refresh ipfilter");
+    assert.equal(ok("ipfstat -i"), "block in on net0 proto tcp from any to any port = smtp\n");
+    ok("printf 'frobnicate in all\\n' >/etc/ipf/ipf.conf");
+    ok("svcadm refresh ipfilter");
+    assert.equal(
+      ok("svcs -H -o state ipfilter"),
+      "maintenance\n",
+      "a file ipf refuses puts the service in maintenance",
+    );
+    ok("printf '# no rules\\n' >/etc/ipf/ipf.conf && svcadm clear ipfilter");
+    assert.equal(ok("svcs -H -o state ipfilter"), "online\n");
+    ok("svcadm disable -s ipfilter");
+    assert.equal(ok("svcs -H -o state ipfilter"), "disabled\n");
+  });
+
   it("digest -a sha256 prints the bare hex digest, as the smartos profile expects", () => {
     assert.equal(ok("digest -a sha256 /etc/hostname"), ok("sha256sum /etc/hostname | cut -d' ' -f1"));
   });

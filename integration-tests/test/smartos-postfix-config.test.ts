@@ -57,7 +57,7 @@ describe("PostfixConfig with profile smartos on a SmartOS-personality host (pkgs
       "600 root\n600 root\n",
     );
     assert.equal(
-      hostShell(HOST, "/opt/local/sbin/postalias -q root hash:/opt/local/etc/postfix/aliases").stdout,
+      hostShell(HOST, "/opt/local/sbin/postalias -q root hash:/etc/mail/aliases").stdout,
       "ops@example.com\n",
     );
     const run = sshCommands(HOST).slice(before);

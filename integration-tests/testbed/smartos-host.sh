@@ -5,9 +5,9 @@
 #   smartos-host.sh EMULATOR_DIR NAME HOST_STATE_DIR
 #
 # The SmartOS tools are the emulators of integration-tests/smartos (compiled
-# to EMULATOR_DIR), installed where SmartOS keeps them: vmadm, imgadm, zfs and
-# svcadm in /usr/sbin; sysinfo, svcs and digest in /usr/bin; pkgin in
-# /opt/local/bin. This host gets its own /usr (an overlay over the machine's)
+# to EMULATOR_DIR), installed where SmartOS keeps them: vmadm, imgadm, zfs,
+# svcadm, svccfg, ipf and ipfstat in /usr/sbin; sysinfo, svcs, svcprop and
+# digest in /usr/bin; pkgin in /opt/local/bin. This host gets its own /usr (an overlay over the machine's)
 # and a fresh /opt, so nothing lands on the machine. Postfix is Debian's,
 # laid out by the emulated pkgin the pkgsrc way (/opt/local/etc/postfix,
 # /opt/local/sbin, no chroot) and run by the emulated SMF, so the product's
@@ -26,9 +26,18 @@ tool() {
     "$2" "$2" "$2" >"$1"
   chmod 755 "$1"
 }
-for t in vmadm imgadm zfs svcadm; do tool "/usr/sbin/$t" "$t"; done
-for t in sysinfo svcs digest; do tool "/usr/bin/$t" "$t"; done
+for t in vmadm imgadm zfs svcadm svccfg ipf ipfstat; do tool "/usr/sbin/$t" "$t"; done
+for t in sysinfo svcs svcprop digest; do tool "/usr/bin/$t" "$t"; done
+# illumos ships /etc/ipf; its rules file is read only with ipfilter's policy custom.
+mkdir -p /etc/ipf
+printf '# ipf.conf: IP Filter rules (testbed SmartOS personality)\n' >/etc/ipf/ipf.conf
 tool /opt/local/bin/pkgin pkgin
+# A SmartOS zone has no OpenDKIM or pflogsumm until pkgin installs them: Debian's
+# copies leave this host's /usr for the emulated pkgin to lay out in /opt/local.
+mkdir -p /usr/lib/smartos-emulator/pkgsrc
+for b in /usr/sbin/opendkim /usr/sbin/opendkim-testkey /usr/sbin/opendkim-genkey /usr/sbin/pflogsumm; do
+  if [ -e "$b" ]; then mv "$b" /usr/lib/smartos-emulator/pkgsrc/; fi
+done
 node /usr/lib/smartos-emulator/boot.js "$name"
 
 # Debian's instance (configuration /etc/postfix) makes way for the pkgsrc one.

@@ -14,9 +14,9 @@ export interface FirewallApplied {
   active: boolean;
 }
 
-function showApplied(fw: FirewallPlatform, iface: string): Script {
+function showApplied(fw: FirewallPlatform, iface: string, ports: readonly number[]): Script {
   return joinScripts([
-    section("active", fw.showActive(iface)),
+    section("active", fw.showActive(iface, ports)),
     section(
       "block",
       sh`if [ -f ${fw.rulesFile} ] && grep -qxF ${`# END ${FIREWALL_OWNER}`} ${fw.rulesFile}; then
@@ -28,16 +28,24 @@ fi`,
 }
 
 /** Prints what {@link parseApplied} reads, without changing anything. */
-export function readScript(p: Platform, fw: FirewallPlatform, iface: string): Script {
-  return joinScripts([prelude(p), showApplied(fw, iface)]);
+export function readScript(p: Platform, fw: FirewallPlatform, iface: string, ports: readonly number[]): Script {
+  return joinScripts([prelude(p), showApplied(fw, iface, ports)]);
 }
 
 /**
  * Puts the block into the rules file (other rules stay as they were) and makes
- * it live when the file changed or the live firewall lacks it. Prints whether
- * the firewall service was enabled before, so delete can put that back.
+ * it live when the file changed or the live firewall lacks it, then waits (at
+ * most 10 s) until the live firewall has it: a service may load its rules after
+ * the command that asked for them returned. Prints whether the firewall
+ * service was enabled before, so delete can put that back.
  */
-export function applyScript(p: Platform, fw: FirewallPlatform, iface: string, rules: string): Script {
+export function applyScript(
+  p: Platform,
+  fw: FirewallPlatform,
+  iface: string,
+  ports: readonly number[],
+  rules: string,
+): Script {
   return joinScripts([
     prelude(p),
     section("enabled", fw.showEnabled),
@@ -45,12 +53,15 @@ export function applyScript(p: Platform, fw: FirewallPlatform, iface: string, ru
       joinScripts([
         fw.install,
         putMarkedBlock(fw.rulesFile, FIREWALL_OWNER, rules),
-        sh`if [ -n "$block_changed" ] || [ -z "$(${fw.showActive(iface)})" ]; then
+        sh`if [ -n "$block_changed" ] || [ -z "$(${fw.showActive(iface, ports)})" ]; then
   ${fw.activate}
-fi`,
+fi
+n=0
+while [ -z "$(${fw.showActive(iface, ports)})" ] && [ "$n" -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+[ -n "$(${fw.showActive(iface, ports)})" ] || fail "the firewall is running but its live rules lack the block for "${iface}" after 10 s"`,
       ]),
     ),
-    showApplied(fw, iface),
+    showApplied(fw, iface, ports),
   ]);
 }
 

@@ -22,8 +22,9 @@ export interface ReportSettings {
 const platforms: Record<PlatformName, { install: Script; syslogFile: string }> = {
   smartos: {
     install: sh`pkgin -y install pflogsumm`,
-    // illumos syslogd writes mail.debug to /var/log/maillog in SmartOS zone images.
-    syslogFile: "/var/log/maillog",
+    // illumos's syslog.conf (usr/src/cmd/syslogd/syslog.conf) sends mail.debug
+    // to /var/log/syslog when this host is `loghost`, else to @loghost.
+    syslogFile: "/var/log/syslog",
   },
   linux: {
     install: sh`DEBIAN_FRONTEND=noninteractive apt-get install -y -q pflogsumm`,
@@ -42,7 +43,8 @@ export function installPflogsumm(profile: PlatformName): Script {
  */
 export function resolveLogFile(profile: PlatformName, logFile: string | undefined): Script {
   if (logFile) return sh`printf '%s\n' ${logFile}`;
-  return sh`f=$(postconf -h maillog_file 2>/dev/null); printf '%s\n' "\${f:-${platforms[profile].syslogFile}}"`;
+  // The default is assigned as its own word: quoted inside "${f:-...}" its quotes would be printed too.
+  return sh`f=$(postconf -h maillog_file 2>/dev/null); [ -n "$f" ] || f=${platforms[profile].syslogFile}; printf '%s\n' "$f"`;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { type Script, sh } from "../remote/shell";
 
-// The alias file is the one alias_database names (hash:/etc/aliases on Debian,
-// /opt/local/etc/postfix/aliases on SmartOS), not a path we guess.
+// The alias file is the one alias_database names (hash:/etc/aliases on Debian;
+// on SmartOS pkgsrc's Postfix keeps its SunOS default, hash:/etc/mail/aliases),
+// not a path we guess.
 const locateAliases = sh`aliases=$(postconf -h alias_database | awk '{ f = $1; sub(/,$/, "", f); sub(/^[a-z0-9_]+:/, "", f); print f }')
 [ -n "$aliases" ] || fail "alias_database is empty; set it before managing aliases"`;
 

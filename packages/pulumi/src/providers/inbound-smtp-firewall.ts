@@ -53,9 +53,12 @@ function converged(s: InboundSmtpFirewallState, v: InboundSmtpFirewallInputs): b
 async function apply(news: InboundSmtpFirewallInputs, enabledBefore?: boolean): Promise<InboundSmtpFirewallState> {
   const host = new RemoteHost(news.connection);
   const result = await host.exclusive(() =>
-    host.run(applyScript(platform(news.profile), firewallPlatform(news.profile), news.interface, rulesOf(news)), {
-      step: "block inbound SMTP",
-    }),
+    host.run(
+      applyScript(platform(news.profile), firewallPlatform(news.profile), news.interface, news.ports, rulesOf(news)),
+      {
+        step: "block inbound SMTP",
+      },
+    ),
   );
   const found = parseApplied(result.stdout);
   return { ...news, applied: found.applied, enabledBefore: enabledBefore ?? found.enabledBefore };
@@ -97,9 +100,12 @@ export const inboundSmtpFirewallProvider: pulumi.dynamic.ResourceProvider = {
   async read(id, props) {
     const old = parseState(props);
     const host = new RemoteHost(old.connection);
-    const result = await host.run(readScript(platform(old.profile), firewallPlatform(old.profile), old.interface), {
-      step: "read the inbound SMTP firewall",
-    });
+    const result = await host.run(
+      readScript(platform(old.profile), firewallPlatform(old.profile), old.interface, old.ports),
+      {
+        step: "read the inbound SMTP firewall",
+      },
+    );
     return { id, props: { ...old, applied: parseApplied(result.stdout).applied } };
   },
 

@@ -159,7 +159,7 @@ export interface MailLogReportArgs {
   /** Where the daily report is mailed: an address or a local user. Default `root` (the guide aliases root to you). */
   reportTo?: pulumi.Input<string>;
   /**
-   * The mail log pflogsumm reads. Default: Postfix's `maillog_file` when set, else `/var/log/maillog`
+   * The mail log pflogsumm reads. Default: Postfix's `maillog_file` when set, else `/var/log/syslog`
    * (SmartOS) or `/var/log/mail.log` (Debian), resolved on the host.
    */
   logFile?: pulumi.Input<string>;

@@ -13,7 +13,7 @@ export interface Platform {
   readonly saslPasswordMap: string;
   /** Makes Postfix run with the current main.cf: enable and start it if needed, else reload it. */
   readonly reloadPostfix: Script;
-  /** Restarts Postfix; a reload does not give running daemons a new group list. */
+  /** Restarts Postfix and returns once it runs again; a reload does not give running daemons a new group list. */
   readonly restartPostfix: Script;
   /** Prints the SHA-256 (hex) of the file named by `$1`. */
   readonly sha256: Script;
@@ -54,6 +54,21 @@ export type PlatformName = (typeof platformNames)[number];
 /** zod schema of a profile name, defaulting to the guide's SmartOS zone. */
 export const platformSchema = z.enum(platformNames).default("smartos");
 
+/**
+ * Restarts an SMF service and returns once it is online again. `svcadm restart`
+ * only requests a restart and returns before it happens (svcadm(8): restart
+ * "Requests that the service instances ... be restarted" and, unlike enable and
+ * disable, has no -s). So the service is disabled and enabled with -s, each of
+ * which waits for its state; svcadm fails when the service ends in
+ * maintenance, and the state is then printed on stderr.
+ */
+function smfRestart(service: string): Script {
+  return sh`{ svcadm disable -s ${service} && svcadm enable -s ${service}; } || {
+  echo ${`${service} did not come back online; svcs says:`} "$(svcs -H -o state ${service} 2>&1)" >&2
+  false
+}`;
+}
+
 const platforms: Record<PlatformName, Platform> = {
   smartos: {
     name: "smartos",
@@ -62,7 +77,7 @@ const platforms: Record<PlatformName, Platform> = {
     saslPasswordMap: "/var/db/postfix/smtp_passwd",
     // The guide's `svcadm enable postfix`, then `svcadm refresh postfix` to reload main.cf.
     reloadPostfix: sh`svcadm enable -s postfix && svcadm refresh postfix`,
-    restartPostfix: sh`svcadm enable -s postfix && svcadm restart postfix`,
+    restartPostfix: smfRestart("postfix"),
     sha256: sh`digest -a sha256 "$1"`,
     openDkim: {
       install: sh`pkgin -y install opendkim`,
@@ -73,8 +88,12 @@ const platforms: Record<PlatformName, Platform> = {
       socket: "local:/var/db/opendkim/opendkim.sock",
       milter: "unix:/var/db/opendkim/opendkim.sock",
       extraConf: [],
-      restart: sh`svcadm enable -s opendkim && svcadm restart opendkim`,
-      reload: sh`svcadm refresh opendkim`,
+      restart: smfRestart("opendkim"),
+      // pkgsrc's OpenDKIM manifest (mail/opendkim/files/smf/manifest.xml) has
+      // start and stop methods only, and `svcadm refresh` runs a refresh method
+      // only if there is one (svcadm(8)): a refresh would leave the daemon with
+      // its old tables and keys. A restart makes it read them.
+      reload: smfRestart("opendkim"),
       stop: sh`svcadm disable -s opendkim`,
       running: sh`[ "$(svcs -H -o state opendkim 2>/dev/null)" = online ]`,
     },
