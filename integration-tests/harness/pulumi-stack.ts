@@ -109,9 +109,19 @@ export interface ConfigEntry {
   path?: boolean;
 }
 
-/** What every operation passes the engine: its event stream, parallelism and log level. */
+/**
+ * The longest one engine operation may take. The slowest (an example's destroy, a fleet's up on a loaded
+ * machine) takes about 3 minutes; one that runs past this is stuck, and fails the test instead of the run.
+ */
+const OPERATION_TIMEOUT_MS = 15 * 60_000;
+/** How long a stuck operation gets to end after the CLI's SIGINT before the test stops waiting. */
+const CANCEL_GRACE_MS = 60_000;
+
+/** What every operation passes the engine: its event stream, parallelism, log level and time limit. */
 interface EngineOptions {
   onEvent: (e: EngineEvent) => void;
+  /** Aborts the operation (the Automation API sends the CLI SIGINT) when it runs past its time. */
+  signal: AbortSignal;
   onOutput?: (text: string) => void;
   parallel?: number;
   logToStdErr?: boolean;
@@ -213,20 +223,39 @@ export class PulumiStack {
       if ((e.diagnosticEvent?.severity as string | undefined) !== "debug") this.log(JSON.stringify(e));
     };
     this.log(`--- ${what}`);
+    const signal = AbortSignal.timeout(OPERATION_TIMEOUT_MS);
+    let gaveUp: NodeJS.Timeout | undefined;
+    let done = false;
+    const stuck = new Promise<never>((_, reject) =>
+      signal.addEventListener("abort", () => {
+        if (!done) gaveUp = setTimeout(() => reject(new Error("the CLI did not end after SIGINT")), CANCEL_GRACE_MS);
+      }),
+    );
+    stuck.catch(() => undefined);
     try {
       const verbosity = this.options.engineLogVerbosity;
-      const result = await op(stack, {
+      const running = op(stack, {
         onEvent,
+        signal,
         onOutput: this.options.onOutput,
         parallel: this.options.parallel,
         ...(verbosity === undefined ? {} : { logToStdErr: true, logVerbosity: verbosity }),
       });
+      running.catch(() => undefined);
+      const result = await Promise.race([running, stuck]);
       this.log(`${result.stdout}\n${result.stderr}`);
       return { events, result };
     } catch (err) {
       this.log(String(err));
+      if (signal.aborted) {
+        throw new EngineError(
+          `pulumi ${what} ran past ${OPERATION_TIMEOUT_MS / 60_000} minutes and was stopped (${err}); see ${this.logPath}`,
+        );
+      }
       throw this.errorFrom(events, err as Error);
     } finally {
+      done = true;
+      clearTimeout(gaveUp);
       // A preview changes no state: the export (a CLI run of its own) would only read back the last one.
       if (what !== "preview") await this.exportState(stack);
     }
