@@ -120,7 +120,7 @@ export function runAnsible(h: BenchHost, myhostname: string, workDir: string, ex
  */
 export function checkAnsible(h: BenchHost, myhostname: string, workDir: string): Sample {
   const { seconds, ssh, stdout, ok, changed } = play(h, myhostname, workDir, ["--check", "--diff", "-v"]);
-  const wouldRun = [...stdout.matchAll(/\(item=([\w.-]+)\) => .*Command would have run if not in check mode/g)].map(
+  const wouldRun = [...stdout.matchAll(/\(item=([\w.-]+)\)\s+=> .*Command would have run if not in check mode/g)].map(
     (m) => m[1],
   );
   const drift = changed > 0 || wouldRun.length > 0;

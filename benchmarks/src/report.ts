@@ -71,17 +71,20 @@ export interface Results {
 const TARGETS = { oursMinusEngineVsFloor: 1.2, noopOverEngine: 0.5, fleetCpu: 2 };
 
 /**
- * What `@pulumi/command` as a peer needs and this machine refused, checked once (2026-12-02) with
+ * What `@pulumi/command` as a peer needs and this machine refused, checked twice (2026-12-02) with
  * `go mod download -json`; the module proxy's address is written `$GOPROXY`.
  */
 const COMMAND_PEER_NOTE = [
   "`@pulumi/command` as a peer (issue 17) is not measured: its plugin, `pulumi-resource-command`, would be built",
   "from its Go module as the CLI is, and the module proxy serves neither the version asked nor the one the npm",
-  "package pins (`@pulumi/command` 4.5.0 names no other plugin version, so its plugin is v4.5.0). Checked once,",
-  "2026-12-02, with `go mod download -json`:",
+  "package pins (`@pulumi/command` 4.5.0 names no other plugin version, so its plugin is v4.5.0; the workspace's",
+  "lockfile has no `@pulumi/command`). Checked on 2026-12-02 with `go mod download -json`, first:",
   "`github.com/pulumi/pulumi-command/provider@v1.0.1: reading $GOPROXY/github.com/pulumi/pulumi-command/provider/@v/v1.0.1.info: 403 Forbidden server response: This module version is not available.`;",
   "`github.com/pulumi/pulumi-command/provider@v4.5.0: reading $GOPROXY/github.com/pulumi/pulumi-command/provider/@v/v4.5.0.info: 403 Forbidden server response: This module version is not available.`;",
   "and at its major-version path, `github.com/pulumi/pulumi-command/provider/v4@v4.5.0: reading $GOPROXY/github.com/pulumi/pulumi-command/provider/v4/@v/v4.5.0.info: 403 Forbidden server response: This module version is not available.`",
+  "Once more at 06:39 UTC: `provider/v4@v4.5.0` and `provider@v1.0.1` the same 403; `provider@v1.1.0`: `403 Forbidden server response: This module version is not available.`;",
+  "`provider@v1.2.1` (the PyPI package's version): `reading $GOPROXY/github.com/pulumi/pulumi-command/provider/@v/v1.2.1.info: 404 Not Found`, and the",
+  "`direct` fallback: `fatal: unable to access 'https://github.com/pulumi/pulumi-command/': Could not resolve host: github.com`.",
 ].join(" ");
 
 /** The single-host operations, in the order of the tables and the chart, with their column headings. */
@@ -342,7 +345,7 @@ export function renderResults(r: Results): string {
     : "";
   if (addedCreate > createLimit) {
     why.push(
-      `- **create (${secs(addedCreate)} over the engine floor, limit ${secs(createLimit)})**: on top of the engine's own cost ours pays the plugin's start, Check (loading our provider code) and the Create call, one SSH command that stages main.cf, refuses it if \`postconf -x\` warns, runs \`postfix check\`${costs ? ` (${secs(costs.postfixCheck)} here)` : ""} before going live and holds the host lock; the SSH floor does none of these checks.${split(x("create"))}${pluginCost}`,
+      `- **create (${secs(addedCreate)} over the engine floor, limit ${secs(createLimit)})**: on top of the engine's own cost ours pays the plugin's start, Check (loading our provider code) and the Create call (SSH logins / commands: ${sshCell(ours.create)}; with \`inet_interfaces = all\` the open-relay check reads the host's main.cf first), whose command stages main.cf, refuses it if \`postconf -x\` warns, runs \`postfix check\`${costs ? ` (${secs(costs.postfixCheck)} here)` : ""} before going live and holds the host lock; the SSH floor does none of these checks.${split(x("create"))}${pluginCost}`,
     );
   }
   if (addedUpdate > updateLimit) {
