@@ -345,7 +345,7 @@ export function renderResults(r: Results): string {
     : "";
   if (addedCreate > createLimit) {
     why.push(
-      `- **create (${secs(addedCreate)} over the engine floor, limit ${secs(createLimit)})**: on top of the engine's own cost ours pays the plugin's start, Check (loading our provider code) and the Create call (SSH logins / commands: ${sshCell(ours.create)}; with \`inet_interfaces = all\` the open-relay check reads the host's main.cf first), whose command stages main.cf, refuses it if \`postconf -x\` warns, runs \`postfix check\`${costs ? ` (${secs(costs.postfixCheck)} here)` : ""} before going live and holds the host lock; the SSH floor does none of these checks.${split(x("create"))}${pluginCost}`,
+      `- **create (${secs(addedCreate)} over the engine floor, limit ${secs(createLimit)})**: on top of the engine's own cost ours pays the plugin's start, Check (loading our provider code) and the Create call (SSH logins / commands: ${sshCell(ours.create)}; with \`inet_interfaces = all\` the open-relay check runs first: one command that applies the change to a private copy of main.cf and reads the relay parameters back), then the command that stages main.cf, refuses it if \`postconf -x\` warns, runs \`postfix check\`${costs ? ` (${secs(costs.postfixCheck)} here)` : ""} before going live and holds the host lock; the SSH floor does none of these checks.${split(x("create"))}${pluginCost}`,
     );
   }
   if (addedUpdate > updateLimit) {
