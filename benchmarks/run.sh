@@ -2,8 +2,9 @@
 # Benchmark (issues 7 and 17): PostfixConfig applied by the real Pulumi engine
 # (`pulumi up` through the Automation API) against the engine floor (the same
 # stack with no resources), an Ansible play and one SSH session doing the same
-# work on the same testbed host, and PostfixConfig on fleets of 1, 5 and 10
-# hosts. Writes benchmarks/RESULTS.md. Run as root on Debian; installs what it needs.
+# work on the same testbed host (create, no-op, update, a drift check after a
+# hand edit, destroy), and PostfixConfig on fleets of 1, 5 and 10 hosts. Writes
+# benchmarks/RESULTS.md and benchmarks/chart.svg. Run as root on Debian; installs what it needs.
 # Uses testbed hosts bm70..bm80 only (indices 70-80). BENCH_ROUNDS and BENCH_FLEET_REPS set
 # the repetitions (defaults 5 and 3).
 set -euo pipefail

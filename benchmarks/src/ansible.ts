@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { type BenchHost, sshCount, sshDelta } from "./hosts";
+import { type BenchHost, type SshCount, sshCount, sshDelta } from "./hosts";
 import type { Sample } from "./ours";
 import { mainCfParameters, RELAYHOST, ROOT_ALIAS, SASL, SASL_MAP } from "./workload";
 
@@ -56,13 +56,20 @@ function closeMasters(controlDir: string): void {
   rmSync(controlDir, { recursive: true, force: true });
 }
 
+/** One ansible-playbook run: its time, SSH use, output and recap (ok, changed). */
+interface Play {
+  seconds: number;
+  ssh: SshCount;
+  stdout: string;
+  ok: number;
+  changed: number;
+}
+
 /**
- * Runs benchmarks/ansible/postfix.yml against the host with `myhostname`,
- * timed from spawn to exit, cold (its own control socket directory). Fails
- * unless the play succeeds and reports `changed` as expected: some changes,
- * none (idempotent), or exactly `n`.
+ * Runs benchmarks/ansible/postfix.yml against the host with `myhostname` and `args`, timed from spawn
+ * to exit, cold (its own control socket directory); fails unless the play succeeds.
  */
-export function runAnsible(h: BenchHost, myhostname: string, workDir: string, expectChanged: "some" | number): Sample {
+function play(h: BenchHost, myhostname: string, workDir: string, args: string[]): Play {
   const dir = path.join(workDir, "ansible");
   mkdirSync(dir, { recursive: true });
   const inventoryPath = path.join(dir, `inventory-${h.name}.json`);
@@ -79,7 +86,7 @@ export function runAnsible(h: BenchHost, myhostname: string, workDir: string, ex
   };
   const before = [sshCount(h.name)];
   const t0 = performance.now();
-  const r = spawnSync("ansible-playbook", ["-i", inventoryPath, "-e", `@${varsPath}`, PLAYBOOK], {
+  const r = spawnSync("ansible-playbook", ["-i", inventoryPath, "-e", `@${varsPath}`, ...args, PLAYBOOK], {
     env,
     encoding: "utf8",
     timeout: 180_000,
@@ -91,9 +98,36 @@ export function runAnsible(h: BenchHost, myhostname: string, workDir: string, ex
   if (r.status !== 0 || !recap) {
     throw new Error(`ansible-playbook on ${h.name} failed (exit ${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
   }
-  const changed = Number(recap[3]);
+  return { seconds, ssh, stdout: r.stdout, ok: Number(recap[2]), changed: Number(recap[3]) };
+}
+
+/**
+ * Applies the play with `myhostname`. Fails unless it reports `changed` as expected: some changes,
+ * none (idempotent), or exactly `n`.
+ */
+export function runAnsible(h: BenchHost, myhostname: string, workDir: string, expectChanged: "some" | number): Sample {
+  const { seconds, ssh, ok, changed } = play(h, myhostname, workDir, []);
   if (expectChanged === "some" ? changed === 0 : changed !== expectChanged) {
     throw new Error(`ansible-playbook on ${h.name} reported changed=${changed}, expected ${expectChanged}`);
   }
-  return { seconds, ssh, outcome: `ok=${recap[2]} changed=${changed}` };
+  return { seconds, ssh, outcome: `ok=${ok} changed=${changed}` };
+}
+
+/**
+ * Ansible's drift check: the play with `--check --diff`, which changes nothing. The command module
+ * does not run under --check: it reports each `postconf -e` it would run as skipped, "Command would
+ * have run if not in check mode" (shown with -v), not as changed; those items are the drift it found.
+ */
+export function checkAnsible(h: BenchHost, myhostname: string, workDir: string): Sample {
+  const { seconds, ssh, stdout, ok, changed } = play(h, myhostname, workDir, ["--check", "--diff", "-v"]);
+  const wouldRun = [...stdout.matchAll(/\(item=([\w.-]+)\)\s+=> .*Command would have run if not in check mode/g)].map(
+    (m) => m[1],
+  );
+  const drift = changed > 0 || wouldRun.length > 0;
+  return {
+    seconds,
+    ssh,
+    drift,
+    outcome: `ok=${ok} changed=${changed}${wouldRun.length > 0 ? `, would run postconf -e for ${wouldRun.join(", ")}` : ""}`,
+  };
 }

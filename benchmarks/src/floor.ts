@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { shq } from "../../packages/pulumi/dist/remote/shell";
 import { type BenchHost, sshCount, sshDelta, sshOptions } from "./hosts";
 import type { Sample } from "./ours";
-import { mainCfParameters, ROOT_ALIAS, SASL, SASL_MAP } from "./workload";
+import { mainCfParameters, missingParameters, ROOT_ALIAS, SASL, SASL_MAP } from "./workload";
 
 const GUIDE_SCRIPT = path.resolve(__dirname, "..", "floor", "guide-postfix.sh");
 
@@ -27,8 +27,22 @@ export function oneChangeScript(myhostname: string): string {
   return `set -eu\npostconf -e ${shq(`myhostname=${myhostname}`)}\npostfix reload >/dev/null 2>&1\n`;
 }
 
-/** Runs `script` on the host in one OpenSSH session (`ssh HOST sh -s`), timed from spawn to exit. */
-export function runFloor(h: BenchHost, script: string, what: string): Sample {
+/**
+ * The floor of a drift check: `postconf -n` read in one SSH session and compared with the parameters
+ * as the update left them; drift is any line missing.
+ */
+export function checkFloor(h: BenchHost, myhostname: string): Sample {
+  const { stdout, ...sample } = runFloor(h, "postconf -n", "drift check");
+  const missing = missingParameters(stdout, myhostname);
+  return {
+    ...sample,
+    drift: missing.length > 0,
+    outcome: missing.length > 0 ? `differs: ${missing.join("; ")}` : "same",
+  };
+}
+
+/** Runs `script` on the host in one OpenSSH session (`ssh HOST sh -s`), timed from spawn to exit; with its output. */
+export function runFloor(h: BenchHost, script: string, what: string): Sample & { stdout: string } {
   const before = [sshCount(h.name)];
   const t0 = performance.now();
   const r = spawnSync("ssh", [...sshOptions(h), `${h.user}@${h.host}`, "sh -s"], {
@@ -40,5 +54,5 @@ export function runFloor(h: BenchHost, script: string, what: string): Sample {
   if (r.status !== 0) {
     throw new Error(`floor ${what} on ${h.name} failed (exit ${r.status ?? r.signal}): ${r.stderr.trim()}`);
   }
-  return { seconds, ssh: sshDelta(before, [sshCount(h.name)]), outcome: "exit 0" };
+  return { seconds, ssh: sshDelta(before, [sshCount(h.name)]), outcome: "exit 0", stdout: r.stdout };
 }

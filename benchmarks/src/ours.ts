@@ -29,6 +29,10 @@ export interface Sample {
   usage?: ProviderUsage;
   /** What the tool reported, e.g. `create` or `ok=5 changed=0`. */
   outcome: string;
+  /** A drift check after the hand edit: whether the way reported the edited value as changed. */
+  drift?: boolean;
+  /** A delete: whether it left the host's `postconf -n` as it was before the create. */
+  restored?: boolean;
 }
 
 /** Limit for one engine operation on up to 10 hosts. */
@@ -64,13 +68,15 @@ export interface Observed {
   run: EngineRun;
   /** The provider calls the engine logged during it (only with `engineLogVerbosity` ≥ 7). */
   calls: ProviderCall[];
+  /** The engine's steps for the custom resources. */
+  steps: StepRecord[];
 }
 
 async function measure(
   stack: PulumiStack,
   hosts: BenchHost[],
   what: string,
-  command: "up" | "destroy",
+  command: "up" | "refresh" | "destroy",
   operation: () => Promise<StepRecord[]>,
   expect: StepRecord["op"],
   providers: 0 | 1,
@@ -101,6 +107,7 @@ async function measure(
     },
     run,
     calls,
+    steps: result.result,
   };
 }
 
@@ -135,12 +142,28 @@ export function destroyOurs(stack: PulumiStack, hosts: BenchHost[]): Promise<Obs
   return measure(stack, hosts, `destroy on ${hosts.length} host(s)`, "destroy", () => stack.destroy(), "delete", 1);
 }
 
+/** `pulumi refresh` of the stack's PostfixConfig resources: the engine asks the provider to Read each. */
+export function refreshOurs(stack: PulumiStack, hosts: BenchHost[]): Promise<Observed> {
+  return measure(stack, hosts, `refresh on ${hosts.length} host(s)`, "refresh", () => stack.refresh(), "refresh", 1);
+}
+
 /**
- * The engine floor: `pulumi up` of the same stack shape (same options, inline program) with no
- * resources, so no plugin; the first up creates the stack's root resource, later ones change nothing.
+ * The engine floor: `pulumi up`, `refresh` or `destroy` of the same stack shape (same options, inline
+ * program) with no resources, so no plugin; the first up creates the stack's root resource, later ones
+ * change nothing.
  */
-export async function upEmpty(stack: PulumiStack, what: string): Promise<Observed> {
-  const o = await measure(stack, [], `engine floor ${what}`, "up", () => stack.up(() => undefined), "same", 0);
+export async function emptyOperation(
+  stack: PulumiStack,
+  command: "up" | "refresh" | "destroy",
+  what: string,
+): Promise<Observed> {
+  const operations = {
+    up: () => stack.up(() => undefined),
+    refresh: () => stack.refresh(),
+    destroy: () => stack.destroy(),
+  };
+  const expect = { up: "same", refresh: "refresh", destroy: "delete" } as const;
+  const o = await measure(stack, [], `engine floor ${what}`, command, operations[command], expect[command], 0);
   return { ...o, sample: { ...o.sample, outcome: "no resources" } };
 }
 

@@ -1,6 +1,8 @@
+import { barChartSvg } from "../../packages/pulumi/dist/plan/chart";
 import type { HostCosts, MachineFacts } from "./facts";
 import type { Sample } from "./ours";
 import { median, mib, range, secs, times } from "./stats";
+import { HAND_EDIT } from "./workload";
 
 /** The ways measured on one host: ours, the engine floor (no resources), Ansible, the SSH floor. */
 export const WAYS = ["ours", "engine", "ansible", "floor"] as const;
@@ -14,6 +16,10 @@ export interface WayRuns {
   create: Sample[];
   noop: Sample[];
   update: Sample[];
+  /** The drift check after a hand edit: `pulumi refresh`, `ansible-playbook --check --diff`, `postconf -n` over SSH. */
+  refresh: Sample[];
+  /** Ours and the engine floor only: `pulumi destroy`. */
+  destroy: Sample[];
 }
 
 /** The fleet samples for one fleet size. */
@@ -65,18 +71,41 @@ export interface Results {
 const TARGETS = { oursMinusEngineVsFloor: 1.2, noopOverEngine: 0.5, fleetCpu: 2 };
 
 /**
- * What `@pulumi/command` as a peer needs and this machine refused, checked once (2026-12-02) with
+ * What `@pulumi/command` as a peer needs and this machine refused, checked twice (2026-12-02) with
  * `go mod download -json`; the module proxy's address is written `$GOPROXY`.
  */
 const COMMAND_PEER_NOTE = [
   "`@pulumi/command` as a peer (issue 17) is not measured: its plugin, `pulumi-resource-command`, would be built",
   "from its Go module as the CLI is, and the module proxy serves neither the version asked nor the one the npm",
-  "package pins (`@pulumi/command` 4.5.0 names no other plugin version, so its plugin is v4.5.0). Checked once,",
-  "2026-12-02, with `go mod download -json`:",
+  "package pins (`@pulumi/command` 4.5.0 names no other plugin version, so its plugin is v4.5.0; the workspace's",
+  "lockfile has no `@pulumi/command`). Checked on 2026-12-02 with `go mod download -json`, first:",
   "`github.com/pulumi/pulumi-command/provider@v1.0.1: reading $GOPROXY/github.com/pulumi/pulumi-command/provider/@v/v1.0.1.info: 403 Forbidden server response: This module version is not available.`;",
   "`github.com/pulumi/pulumi-command/provider@v4.5.0: reading $GOPROXY/github.com/pulumi/pulumi-command/provider/@v/v4.5.0.info: 403 Forbidden server response: This module version is not available.`;",
   "and at its major-version path, `github.com/pulumi/pulumi-command/provider/v4@v4.5.0: reading $GOPROXY/github.com/pulumi/pulumi-command/provider/v4/@v/v4.5.0.info: 403 Forbidden server response: This module version is not available.`",
+  "Once more at 06:39 UTC: `provider/v4@v4.5.0` and `provider@v1.0.1` the same 403; `provider@v1.1.0`: `403 Forbidden server response: This module version is not available.`;",
+  "`provider@v1.2.1` (the PyPI package's version): `reading $GOPROXY/github.com/pulumi/pulumi-command/provider/@v/v1.2.1.info: 404 Not Found`, and the",
+  "`direct` fallback: `fatal: unable to access 'https://github.com/pulumi/pulumi-command/': Could not resolve host: github.com`.",
 ].join(" ");
+
+/** The single-host operations, in the order of the tables and the chart, with their column headings. */
+const OPERATIONS = [
+  ["create", "create"],
+  ["noop", "no-op re-run"],
+  ["update", "one-change update"],
+  ["refresh", "refresh after a hand edit"],
+  ["destroy", "destroy"],
+] as const satisfies readonly (readonly [keyof WayRuns, string])[];
+
+/** One colour per way in the chart. */
+const COLORS: Record<Way, string> = { ours: "#1f77b4", engine: "#7f7f7f", ansible: "#d62728", floor: "#2ca02c" };
+
+/** The chart's short names of the ways. */
+const SHORT_NAMES: Record<Way, string> = {
+  ours: "ours (PostfixConfig, pulumi up)",
+  engine: "engine floor (no resources)",
+  ansible: "Ansible",
+  floor: "SSH floor",
+};
 
 const NAMES: Record<Way, string> = {
   ours: "ours: PostfixConfig, `pulumi up`",
@@ -108,6 +137,50 @@ const providerRss = usage((u) => u.peakRssKiB);
 const api = (s: Sample) => s.apiSeconds ?? Number.NaN;
 const cliCpu = (s: Sample) => s.cliCpuSeconds ?? Number.NaN;
 
+/** Ours' refreshes: SSH logins and commands per refresh (one resource), and drift reported in how many. */
+function refreshStats(r: Results) {
+  const runs = r.single.ours.refresh;
+  return {
+    runs: runs.length,
+    maxLogins: Math.max(...runs.map((s) => s.ssh.logins)),
+    maxCommands: Math.max(...runs.map((s) => s.ssh.commands)),
+    drifted: runs.filter((s) => s.drift).length,
+  };
+}
+
+function refreshMet(r: Results): boolean {
+  const s = refreshStats(r);
+  return s.runs > 0 && s.maxLogins <= 1 && s.maxCommands <= 1 && s.drifted === s.runs;
+}
+
+function refreshMeasured(r: Results): string {
+  const s = refreshStats(r);
+  if (s.runs === 0) return "not measured";
+  const ours = r.single.ours.refresh;
+  return `ours: ${sshCell(ours)} SSH logins / commands (median; at most ${s.maxLogins} / ${s.maxCommands}) for 1 resource, ${secs(med(ours))} (engine floor's refresh ${secs(med(r.single.engine.refresh))}); the hand edit reported as drift in ${s.drifted} of ${s.runs} refreshes (${ours.at(0)?.outcome}). \`@pulumi/command\`: not measured (see Notes)`;
+}
+
+/** Per way, in how many drift checks the hand edit was reported. */
+function driftSummary(r: Results): string {
+  return HOST_WAYS.map((w) => {
+    const runs = r.single[w].refresh;
+    return `${SHORT_NAMES[w]} in ${runs.filter((s) => s.drift).length} of ${runs.length}`;
+  }).join(", ");
+}
+
+/** chart.svg: the medians on one host, bars per operation, one colour per way. */
+export function renderChart(r: Results): string {
+  return barChartSvg(
+    OPERATIONS.map(([, heading]) => heading),
+    WAYS.map((w) => ({
+      label: SHORT_NAMES[w],
+      color: COLORS[w],
+      values: OPERATIONS.map(([k]) => (r.single[w][k].length > 0 ? med(r.single[w][k]) : undefined)),
+    })),
+    { title: "One host: median wall time per operation (seconds)", valueLabel: "seconds", format: (v) => v.toFixed(2) },
+  );
+}
+
 /** RESULTS.md: the targets, tables of medians, where ours spends its time, the fleet and the machine. */
 export function renderResults(r: Results): string {
   const { ours, engine, ansible, floor } = r.single;
@@ -130,6 +203,8 @@ export function renderResults(r: Results): string {
   const costs = r.hostCosts;
   const out: string[] = [];
   const p = (...lines: string[]) => out.push(...lines);
+  const row = (name: string, f: (k: keyof WayRuns) => string) =>
+    `| ${name} | ${OPERATIONS.map(([k]) => f(k)).join(" | ")} |`;
 
   p(
     "# Benchmark: PostfixConfig on the real Pulumi engine, against the engine floor, Ansible and the SSH floor",
@@ -148,7 +223,7 @@ export function renderResults(r: Results): string {
     "- All send `postfix reload`'s output to /dev/null: it leaves a `postsuper` running in the background (Postfix's `postfix-script`), and a session that kept its output would wait for it to finish.",
     "- Postfix reads a main.cf changed within about the last second again and again until it is older (\"pausing to let main.cf finish writing\", 1–2 s). The SSH floor and Ansible run the guide's commands and pay that wait where a Postfix command follows a `postconf -e`. PostfixConfig sets its staged main.cf's time stamp two seconds back once the file is complete, and does not wait.",
     "",
-    `Every create on the host starts from a host brought up fresh (\`testbed.sh down\`, \`up\`), and every stack (ours and the engine floor) is new, created before its first timed run. ${roundsRun} rounds${roundsRun < r.rounds ? ` (of ${r.rounds} asked)` : ""}; in each, every way does create, no-op re-run and a one-value update (myhostname), in an order that rotates per round. After every create the host is checked for all 11 parameters, the map and its .db at 0600 with the login found by \`postmap -q\`, root aliased in the alias database and Postfix running; ours, Ansible and the SSH floor left byte-identical \`postconf -n\` output in ${r.sameMainCfRounds} of ${roundsRun} rounds.`,
+    `Every create on the host starts from a host brought up fresh (\`testbed.sh down\`, \`up\`), and every stack (ours and the engine floor) is new, created before its first timed run. ${roundsRun} rounds${roundsRun < r.rounds ? ` (of ${r.rounds} asked)` : ""}; in each, every way does create, no-op re-run, a one-value update (myhostname) and a drift check after a hand edit (refresh), and ours and the engine floor a destroy, in an order that rotates per round. After every create the host is checked for all 11 parameters, the map and its .db at 0600 with the login found by \`postmap -q\`, root aliased in the alias database and Postfix running; ours, Ansible and the SSH floor left byte-identical \`postconf -n\` output in ${r.sameMainCfRounds} of ${roundsRun} rounds.`,
     "",
     "## Targets (issue 17)",
     "",
@@ -157,46 +232,46 @@ export function renderResults(r: Results): string {
     `| create: ours − engine floor ≤ ${TARGETS.oursMinusEngineVsFloor}× the SSH floor | ${secs(med(ours.create))} − ${secs(med(engine.create))} = ${secs(addedCreate)}; limit ${TARGETS.oursMinusEngineVsFloor} × ${secs(med(floor.create))} = ${secs(createLimit)} (${times(addedCreate / med(floor.create))}) | ${verdict(addedCreate <= createLimit)} |`,
     `| update: ours − engine floor ≤ ${TARGETS.oursMinusEngineVsFloor}× the SSH floor | ${secs(med(ours.update))} − ${secs(med(engine.update))} = ${secs(addedUpdate)}; limit ${TARGETS.oursMinusEngineVsFloor} × ${secs(med(floor.update))} = ${secs(updateLimit)} (${times(addedUpdate / med(floor.update))}) | ${verdict(addedUpdate <= updateLimit)} |`,
     `| no-op: ≤ engine floor + ${TARGETS.noopOverEngine} s, with 0 SSH logins | ${secs(med(ours.noop))} vs ${secs(med(engine.noop))} + 0.5 s = ${secs(noopLimit)} (ours − floor ${secs(addedNoop)}); ${noopLogins} sshd logins and ${noopCommands} commands over ${ours.noop.length} no-op runs | ${verdict(med(ours.noop) <= noopLimit && noopLogins === 0)} |`,
+    `| refresh: one SSH round trip per resource, and the hand edit is reported as drift | ${refreshMeasured(r)} | ${verdict(refreshMet(r))} |`,
     `| fleet: provider CPU for 10 hosts ≤ ${TARGETS.fleetCpu}× that for 1 host (create) | ${secs(cpu10)} vs ${TARGETS.fleetCpu} × ${secs(cpu1)} = ${secs(TARGETS.fleetCpu * cpu1)} (${times(cpu10 / cpu1)}) | ${Number.isNaN(cpu10 / cpu1) ? "not measured" : verdict(cpu10 <= TARGETS.fleetCpu * cpu1)} |`,
     "",
-    "Issue 17's other targets are not measured here: refresh (one SSH round trip per resource, the hand edit reported",
-    "as drift) is not part of this benchmark yet, and both comparisons with `@pulumi/command` wait for its plugin, which",
-    'cannot be built on this machine (see Notes). Retired: "at least 5× faster than Ansible" on create and on a no-op',
+    "Issue 17's other targets are not measured here: both comparisons with `@pulumi/command` (not slower on create,",
+    "faster on a one-value update) and what it shows on refresh wait for its plugin, which cannot be built on this",
+    'machine (see Notes). Retired: "at least 5× faster than Ansible" on create and on a no-op',
     "(issue 17: node loading the SDK for the dynamic-provider plugin alone leaves no room for it; the plugin's start is",
     'below) and "create within 1.5× of the floor", which counted the engine\'s own cost against this library; the',
     "ratios are still in the tables.",
     "",
     "## One host: medians (min–max)",
     "",
-    "| | create | no-op re-run | one-change update |",
-    "| --- | --- | --- | --- |",
-    ...WAYS.map(
-      (w) => `| ${NAMES[w]} | ${cell(r.single[w].create)} | ${cell(r.single[w].noop)} | ${cell(r.single[w].update)} |`,
-    ),
-    `| **ours − engine floor** | ${secs(addedCreate)} | ${secs(addedNoop)} | ${secs(addedUpdate)} |`,
-    `| **(ours − engine floor) / SSH floor** | ${times(addedCreate / med(floor.create))} | ${times(addedNoop / med(floor.noop))} | ${times(addedUpdate / med(floor.update))} |`,
-    `| ours / SSH floor | ${times(med(ours.create) / med(floor.create))} | ${times(med(ours.noop) / med(floor.noop))} | ${times(med(ours.update) / med(floor.update))} |`,
-    `| Ansible / ours | ${times(med(ansible.create) / med(ours.create))} | ${times(med(ansible.noop) / med(ours.noop))} | ${times(med(ansible.update) / med(ours.update))} |`,
-    `| ours with the Automation API | ${cell(ours.create, api)} | ${cell(ours.noop, api)} | ${cell(ours.update, api)} |`,
-    `| engine floor with the Automation API | ${cell(engine.create, api)} | ${cell(engine.noop, api)} | ${cell(engine.update, api)} |`,
+    `| | ${OPERATIONS.map(([, heading]) => heading).join(" | ")} |`,
+    `| --- |${OPERATIONS.map(() => " --- |").join("")}`,
+    ...WAYS.map((w) => row(NAMES[w], (k) => cell(r.single[w][k]))),
+    row("**ours − engine floor**", (k) => secs(med(ours[k]) - med(engine[k]))),
+    row("**(ours − engine floor) / SSH floor**", (k) => times((med(ours[k]) - med(engine[k])) / med(floor[k]))),
+    row("ours / SSH floor", (k) => times(med(ours[k]) / med(floor[k]))),
+    row("Ansible / ours", (k) => times(med(ansible[k]) / med(ours[k]))),
+    row("ours with the Automation API", (k) => cell(ours[k], api)),
+    row("engine floor with the Automation API", (k) => cell(engine[k], api)),
+    "",
+    "![Medians per operation on one host, one colour per way](chart.svg)",
     "",
     "SSH per run, medians (sshd logins / remote commands, from the host's sshd log and audit log; the engine floor",
     "touches no host):",
     "",
-    "| | create | no-op re-run | one-change update |",
-    "| --- | --- | --- | --- |",
-    ...HOST_WAYS.map(
-      (w) =>
-        `| ${NAMES[w]} | ${sshCell(r.single[w].create)} | ${sshCell(r.single[w].noop)} | ${sshCell(r.single[w].update)} |`,
-    ),
+    `| | ${OPERATIONS.map(([, heading]) => heading).join(" | ")} |`,
+    `| --- |${OPERATIONS.map(() => " --- |").join("")}`,
+    ...HOST_WAYS.map((w) => row(NAMES[w], (k) => sshCell(r.single[w][k]))),
     "",
-    `Ansible reported ${ansible.create.map((s) => s.outcome).at(0) ?? "–"} on create, ${ansible.noop.map((s) => s.outcome).at(0) ?? "–"} on every no-op run (idempotent) and ${ansible.update.map((s) => s.outcome).at(0) ?? "–"} on the update.`,
+    `Ansible reported ${ansible.create.map((s) => s.outcome).at(0) ?? "–"} on create, ${ansible.noop.map((s) => s.outcome).at(0) ?? "–"} on every no-op run (idempotent), ${ansible.update.map((s) => s.outcome).at(0) ?? "–"} on the update and ${ansible.refresh.map((s) => s.outcome).at(0) ?? "–"} in check mode after the hand edit.`,
+    "",
+    `**Refresh after a hand edit.** After the update, \`${HAND_EDIT.parameter}\` is set to \`${HAND_EDIT.value}\` on the host by hand (\`postconf -e\`, \`postfix reload\`, run inside the host, so no SSH login), then each way checks for drift: ours runs \`pulumi refresh\` (the provider's Read), Ansible runs the play with \`--check --diff\` (its drift detection; changes nothing), the SSH floor reads \`postconf -n\` in one SSH session and compares it with what the update left (the least a drift check can do). Drift reported: ${driftSummary(r)}. Ours then runs \`pulumi destroy\`: it left the host's \`postconf -n\` as before the create in ${ours.destroy.filter((s) => s.restored).length} of ${ours.destroy.length} rounds; Ansible's play and the SSH floor have no delete.`,
     "",
     "### The dynamic-provider plugin and the CLI (ours, medians)",
     "",
     "| | plugin started after | plugin alive | plugin CPU | provider node CPU | provider node peak RSS | `pulumi` CLI CPU | engine floor's CLI CPU |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...(["create", "noop", "update"] as const).map(
+    ...(["create", "noop", "update", "refresh", "destroy"] as const).map(
       (k) =>
         `| ${k === "noop" ? "no-op" : k} | ${secs(
           med(
@@ -270,7 +345,7 @@ export function renderResults(r: Results): string {
     : "";
   if (addedCreate > createLimit) {
     why.push(
-      `- **create (${secs(addedCreate)} over the engine floor, limit ${secs(createLimit)})**: on top of the engine's own cost ours pays the plugin's start, Check (loading our provider code) and the Create call, one SSH command that stages main.cf, refuses it if \`postconf -x\` warns, runs \`postfix check\`${costs ? ` (${secs(costs.postfixCheck)} here)` : ""} before going live and holds the host lock; the SSH floor does none of these checks.${split(x("create"))}${pluginCost}`,
+      `- **create (${secs(addedCreate)} over the engine floor, limit ${secs(createLimit)})**: on top of the engine's own cost ours pays the plugin's start, Check (loading our provider code) and the Create call (SSH logins / commands: ${sshCell(ours.create)}; with \`inet_interfaces = all\` the open-relay check runs first: one command that applies the change to a private copy of main.cf and reads the relay parameters back), then the command that stages main.cf, refuses it if \`postconf -x\` warns, runs \`postfix check\`${costs ? ` (${secs(costs.postfixCheck)} here)` : ""} before going live and holds the host lock; the SSH floor does none of these checks.${split(x("create"))}${pluginCost}`,
     );
   }
   if (addedUpdate > updateLimit) {

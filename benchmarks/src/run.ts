@@ -2,19 +2,20 @@ import { rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { downHost } from "../../integration-tests/dist/harness/testbed";
-import { runAnsible } from "./ansible";
+import { checkAnsible, runAnsible } from "./ansible";
 import { secondsIn } from "./engine-log";
 import { hostCosts, machineFacts } from "./facts";
-import { guideScript, oneChangeScript, runFloor } from "./floor";
+import { checkFloor, guideScript, oneChangeScript, runFloor } from "./floor";
 import { freshHost, postconfN } from "./hosts";
 import {
   closeProcWatch,
   destroyOurs,
+  emptyOperation,
   engineStack,
   type Observed,
+  refreshOurs,
   type Sample,
   stackDir,
-  upEmpty,
   upOurs,
 } from "./ours";
 import { killDescendants } from "./provider-probe";
@@ -23,12 +24,13 @@ import {
   type FleetRow,
   HOST_WAYS,
   type Results,
+  renderChart,
   renderResults,
   WAYS,
   type Way,
   type WayRuns,
 } from "./report";
-import { assertWorkDone, CREATE_HOSTNAME, UPDATED_HOSTNAME } from "./workload";
+import { assertWorkDone, CREATE_HOSTNAME, HAND_EDIT, handEdit, UPDATED_HOSTNAME } from "./workload";
 
 /** The single-host comparison's host, and the fleet's (names bm*, indices 70-89 are this benchmark's). */
 const MAIN_HOST = { name: "bm70", index: 70 };
@@ -53,6 +55,7 @@ const LOGGED_VERBOSITY = 7;
 const REPO = path.resolve(__dirname, "..", "..");
 const WORK_DIR = path.join(REPO, ".test-output", "benchmarks");
 const RESULTS_PATH = path.join(REPO, "benchmarks", "RESULTS.md");
+const CHART_PATH = path.join(REPO, "benchmarks", "chart.svg");
 const started = performance.now();
 const elapsed = () => (performance.now() - started) / 1000;
 
@@ -68,7 +71,10 @@ function describe(s: Sample): string {
   return `${s.seconds.toFixed(2)} s${api}, ${s.ssh.logins} login(s), ${s.ssh.commands} command(s)${u}, ${s.outcome}`;
 }
 
-/** One way's create, no-op re-run and one-change update, each on a host fresh from baseline. */
+/**
+ * One way's create, no-op re-run and one-change update, each on a host fresh from baseline; then a hand
+ * edit and the way's drift check (refresh); then, for the engine's ways, destroy.
+ */
 async function round(way: Way, runs: WayRuns): Promise<string | undefined> {
   const record = (kind: keyof WayRuns, s: Sample) => {
     runs[kind].push(s);
@@ -77,12 +83,15 @@ async function round(way: Way, runs: WayRuns): Promise<string | undefined> {
   if (way === "engine") {
     // No host: the same stack shape with no resources.
     const stack = await engineStack(stackDir(WORK_DIR, "engine-floor"));
-    record("create", (await upEmpty(stack, "first up")).sample);
-    record("noop", (await upEmpty(stack, "rerun")).sample);
-    record("update", (await upEmpty(stack, "second rerun")).sample);
+    record("create", (await emptyOperation(stack, "up", "first up")).sample);
+    record("noop", (await emptyOperation(stack, "up", "rerun")).sample);
+    record("update", (await emptyOperation(stack, "up", "second rerun")).sample);
+    record("refresh", (await emptyOperation(stack, "refresh", "refresh")).sample);
+    record("destroy", (await emptyOperation(stack, "destroy", "destroy")).sample);
     return undefined;
   }
   const h = freshHost(MAIN_HOST.name, MAIN_HOST.index, WORK_DIR);
+  const baseline = postconfN(h.name);
   let created: string;
   if (way === "ours") {
     const stack = await engineStack(stackDir(WORK_DIR, "single"));
@@ -91,26 +100,47 @@ async function round(way: Way, runs: WayRuns): Promise<string | undefined> {
     created = postconfN(h.name);
     record("noop", (await upOurs(stack, [h], CREATE_HOSTNAME, "same")).sample);
     record("update", (await upOurs(stack, [h], UPDATED_HOSTNAME, "update")).sample);
-  } else if (way === "ansible") {
+    assertWorkDone(h.name, UPDATED_HOSTNAME, `${way} update`);
+    handEdit(h.name);
+    const refresh = await refreshOurs(stack, [h]);
+    const applied = stack.resource(`mail-${h.name}`)?.outputs.applied as Record<string, string | null> | undefined;
+    const seen = applied?.[HAND_EDIT.parameter];
+    const drift = refresh.steps.every((s) => s.drift) && seen === HAND_EDIT.value;
+    record("refresh", {
+      ...refresh.sample,
+      drift,
+      outcome: `drift ${refresh.steps.map((s) => s.drift).join(", ")}; applied.${HAND_EDIT.parameter} = ${seen}`,
+    });
+    const destroy = (await destroyOurs(stack, [h])).sample;
+    const restored = postconfN(h.name) === baseline;
+    record("destroy", { ...destroy, restored, outcome: restored ? "host restored" : "host not restored" });
+    return created;
+  }
+  if (way === "ansible") {
     record("create", runAnsible(h, CREATE_HOSTNAME, WORK_DIR, "some"));
     assertWorkDone(h.name, CREATE_HOSTNAME, "the Ansible play");
     created = postconfN(h.name);
     record("noop", runAnsible(h, CREATE_HOSTNAME, WORK_DIR, 0));
     // The one postconf -e and the reload handler.
     record("update", runAnsible(h, UPDATED_HOSTNAME, WORK_DIR, 2));
+    assertWorkDone(h.name, UPDATED_HOSTNAME, `${way} update`);
+    handEdit(h.name);
+    record("refresh", checkAnsible(h, UPDATED_HOSTNAME, WORK_DIR));
   } else {
     record("create", runFloor(h, guideScript(CREATE_HOSTNAME), "create"));
     assertWorkDone(h.name, CREATE_HOSTNAME, "the floor script");
     created = postconfN(h.name);
     record("noop", runFloor(h, guideScript(CREATE_HOSTNAME), "re-run"));
     record("update", runFloor(h, oneChangeScript(UPDATED_HOSTNAME), "update"));
+    assertWorkDone(h.name, UPDATED_HOSTNAME, `${way} update`);
+    handEdit(h.name);
+    record("refresh", checkFloor(h, UPDATED_HOSTNAME));
   }
-  assertWorkDone(h.name, UPDATED_HOSTNAME, `${way} update`);
   return created;
 }
 
 async function singleHost(results: Results): Promise<void> {
-  log(`single host ${MAIN_HOST.name}: ${ROUNDS} rounds of create, no-op, update per way`);
+  log(`single host ${MAIN_HOST.name}: ${ROUNDS} rounds of create, no-op, update, refresh (destroy) per way`);
   for (let r = 0; r < ROUNDS; r++) {
     if (r > 0 && elapsed() > BUDGET_S * 0.5) {
       results.notes.push(`The single-host part stopped after ${r} of ${ROUNDS} rounds to stay within the time budget.`);
@@ -227,7 +257,8 @@ async function main(): Promise<void> {
     results.loadAfter = os.loadavg();
     results.wallSeconds = elapsed();
     writeFileSync(RESULTS_PATH, renderResults(results));
-    log(`wrote ${path.relative(REPO, RESULTS_PATH)} (${results.wallSeconds.toFixed(0)} s in all)`);
+    writeFileSync(CHART_PATH, renderChart(results));
+    log(`wrote ${path.relative(REPO, RESULTS_PATH)} and its chart (${results.wallSeconds.toFixed(0)} s in all)`);
   };
   // run.sh's timeout sends SIGTERM: leave no pulumi process, plugin or testbed host behind, and keep
   // what was measured, marked as cut short.
@@ -260,7 +291,7 @@ async function main(): Promise<void> {
 }
 
 function emptyRuns(): WayRuns {
-  return { create: [], noop: [], update: [] };
+  return { create: [], noop: [], update: [], refresh: [], destroy: [] };
 }
 
 main().then(

@@ -62,6 +62,29 @@ export function postfixConfigArgs(host: BenchHost, myhostname: string): PostfixC
   };
 }
 
+/** The `name = value` lines of {@link mainCfParameters} that `postconf -n` output lacks. */
+export function missingParameters(postconfN: string, myhostname: string): string[] {
+  const lines = new Set(postconfN.split("\n"));
+  return Object.entries(mainCfParameters(myhostname))
+    .map(([k, v]) => `${k} = ${v}`)
+    .filter((line) => !lines.has(line));
+}
+
+/** The hand edit the drift checks must see: one managed main.cf value changed on the host. */
+export const HAND_EDIT = { parameter: "delay_warning_time", value: "8h" } as const;
+
+/**
+ * Changes {@link HAND_EDIT} on the host as an operator would (`postconf -e`, `postfix reload`), from
+ * inside it, so it opens no SSH login the refresh would be charged with.
+ */
+export function handEdit(hostName: string): void {
+  const r = hostShell(
+    hostName,
+    `postconf -e '${HAND_EDIT.parameter}=${HAND_EDIT.value}' && postfix reload >/dev/null 2>&1`,
+  );
+  if (r.code !== 0) throw new Error(`the hand edit on ${hostName} failed: ${r.stderr}`);
+}
+
 /**
  * What is wrong with the host after the work (empty: it is all done), read
  * outside sshd so the check opens no SSH login: every parameter, the SASL map
@@ -85,11 +108,7 @@ export function workProblems(hostName: string, myhostname: string): string[] {
   const [stat = "", rest2 = ""] = rest.split("#sasl\n");
   const [sasl = "", rest3 = ""] = rest2.split("#alias\n");
   const [alias = "", status = ""] = rest3.split("#status\n");
-  const lines = new Set(postconf.split("\n"));
-  const problems: string[] = [];
-  for (const [k, v] of Object.entries(mainCfParameters(myhostname))) {
-    if (!lines.has(`${k} = ${v}`)) problems.push(`postconf -n lacks "${k} = ${v}"`);
-  }
+  const problems = missingParameters(postconf, myhostname).map((line) => `postconf -n lacks "${line}"`);
   if (stat !== "600 root\n600 root\n") problems.push(`SASL map modes: ${JSON.stringify(stat)}`);
   if (sasl !== `${SASL.username}:${SASL.password}\n`) problems.push("postmap -q does not find the SASL login");
   if (alias !== `${ROOT_ALIAS}\n`) problems.push(`root alias: ${JSON.stringify(alias)}`);

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { capacityPlanSchema, checkQuotaCoversPlan, planCapacity } from "../src/plan/capacity";
 import { capacityChartSvg } from "../src/plan/chart";
 import { checkWithSchema, failureText } from "../src/providers/check";
+import { assertWellFormed } from "./svg";
 
 /** The guide's assumptions ("Quota"): 5 GB/mo sent, 10 GB/mo received, 1.1 a month, 5 days, 24 and 36 months. */
 const guide = {
@@ -26,21 +27,6 @@ function assertNear(actual: number, expected: number, relative: number, what: st
 
 function reasons(inputs: Record<string, unknown>): string[] {
   return (checkWithSchema(capacityPlanSchema, inputs).failures ?? []).map(failureText);
-}
-
-/** Asserts that every tag closes in order, attributes are quoted and no text holds markup or a bare `&`. */
-function assertWellFormed(svg: string): void {
-  const open: string[] = [];
-  const text = svg.replace(
-    /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<>]*")*)\s*(\/?)>/g,
-    (_tag, close: string, name: string, _attrs: string, selfClosing: string) => {
-      if (close) assert.equal(open.pop(), name, `</${name}> closes the element opened last`);
-      else if (!selfClosing) open.push(name);
-      return "";
-    },
-  );
-  assert.deepEqual(open, [], "every element is closed");
-  assert.doesNotMatch(text, /[<>]|&(?!#\d+;)/, "text outside tags has no markup and no bare &");
 }
 
 describe("capacity plan", () => {
