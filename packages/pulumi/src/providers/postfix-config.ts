@@ -752,7 +752,11 @@ export class PostfixConfig extends pulumi.dynamic.Resource {
       "smartos-mail",
       "PostfixConfig",
     );
-    pulumi.all([args.allowOpenRelay, args.openRelayReason]).apply(([allow, reason]) => {
+    // Only once the engine took the resource: the SDK chains every log call on the one before it
+    // (log/index.js, a module-wide `lastLog`) and each waits for its resource's URN, which never comes
+    // for a resource whose check failed; in a process that runs several programs (the Automation API)
+    // every later log call, and so every later run, would wait forever.
+    pulumi.all([this.urn, args.allowOpenRelay, args.openRelayReason]).apply(([, allow, reason]) => {
       if (allow) pulumi.log.warn(openRelayWarning(name, reason ?? "(none given)"), this);
     });
   }
