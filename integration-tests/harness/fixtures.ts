@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { after, before } from "node:test";
@@ -61,4 +62,21 @@ export function suiteHost(
     if (!host) throw new Error(`testbed host ${name} is not up yet`);
     return host;
   };
+}
+
+/**
+ * A hand edit made on the host shows as drift when `stack` (one resource) is refreshed, and the next
+ * `up` of `program` repairs it with an update.
+ */
+export async function driftRepairedByUp(stack: PulumiStack, program: () => unknown): Promise<void> {
+  assert.deepEqual(
+    (await stack.refresh()).map((s) => [s.op, s.drift]),
+    [["refresh", true]],
+    "refresh did not report the hand edit as drift",
+  );
+  assert.deepEqual(
+    (await stack.up(program)).map((s) => s.op),
+    ["update"],
+    "the next up did not repair it with an update",
+  );
 }
