@@ -1,13 +1,5 @@
 import { isIP } from "node:net";
-
-function expandIpv6(address: string): string {
-  const [head, tail = ""] = address.split("::");
-  const left = head ? head.split(":") : [];
-  const right = address.includes("::") && tail ? tail.split(":") : [];
-  const missing = 8 - left.length - right.length;
-  const groups = address.includes("::") ? [...left, ...Array(missing).fill("0"), ...right] : left;
-  return groups.map((g) => g.padStart(4, "0")).join("");
-}
+import { expandIpv6 } from "../validation/networks";
 
 /** The PTR owner name of an address: `7.113.0.203.in-addr.arpa` or the ip6.arpa nibble name. */
 export function reverseName(address: string): string {

@@ -1,5 +1,5 @@
-import { isIP } from "node:net";
 import { z } from "zod";
+import { parseCidr } from "../validation/networks";
 
 /** SPF qualifiers (RFC 7208 4.6.2): pass, fail, softfail, neutral. */
 export const spfQualifier = z.enum(["+", "-", "~", "?"]);
@@ -18,10 +18,7 @@ const domainSpec = z
   );
 
 function cidrOk(v: string, family: 4 | 6): boolean {
-  const [addr, len, ...rest] = v.split("/");
-  if (rest.length > 0 || isIP(addr) !== family) return false;
-  if (len === undefined) return true;
-  return /^\d{1,3}$/.test(len) && Number(len) <= (family === 4 ? 32 : 128);
+  return parseCidr(v)?.family === family;
 }
 
 /**

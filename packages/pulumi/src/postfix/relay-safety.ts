@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { addressNumber, parseCidr } from "../validation/networks";
 
 /**
  * Whether a Postfix configuration relays mail for strangers: an open relay,
@@ -92,25 +93,6 @@ interface Network {
   text: string;
 }
 
-function v4Number(address: string): bigint {
-  return address.split(".").reduce((n, octet) => (n << 8n) | BigInt(Number(octet)), 0n);
-}
-
-function v6Number(address: string): bigint {
-  // An embedded IPv4 tail (::ffff:10.0.0.1) becomes its two 16-bit groups.
-  const v4Tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
-  let text = address;
-  if (v4Tail) {
-    const n = v4Number(v4Tail[1]);
-    text = `${address.slice(0, -v4Tail[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === undefined || tail === "" ? [] : tail.split(":");
-  const groups = [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
-  return groups.reduce((n, g) => (n << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
-}
-
 function block(family: 4 | 6, base: bigint, prefix: number, text: string): Network {
   const bits = family === 4 ? 32 : 128;
   const size = 1n << BigInt(bits - prefix);
@@ -125,20 +107,12 @@ function block(family: 4 | 6, base: bigint, prefix: number, text: string): Netwo
  * network it maps.
  */
 function parseNetwork(entry: string): Network | undefined {
-  const m = /^\[?([0-9A-Fa-f:.]+?)\]?(?:\/(\d{1,3}))?$/.exec(entry);
-  if (!m) return undefined;
-  const [, address, len] = m;
-  const family = isIP(address);
-  if (family === 4) {
-    const prefix = len === undefined ? 32 : Number(len);
-    return prefix <= 32 ? block(4, v4Number(address), prefix, entry) : undefined;
-  }
-  if (family !== 6) return undefined;
-  const prefix = len === undefined ? 128 : Number(len);
-  if (prefix > 128) return undefined;
-  const n = v6Number(address);
-  if (prefix >= 96 && n >> 32n === 0xffffn) return block(4, n & 0xffffffffn, prefix - 96, entry);
-  return block(6, n, prefix, entry);
+  const cidr = parseCidr(entry.replace(/^\[([^\]]*)\]/, "$1"));
+  if (!cidr) return undefined;
+  const n = addressNumber(cidr.address);
+  const prefix = cidr.prefix ?? (cidr.family === 4 ? 32 : 128);
+  if (cidr.family === 6 && prefix >= 96 && n >> 32n === 0xffffn) return block(4, n & 0xffffffffn, prefix - 96, entry);
+  return block(cidr.family, n, prefix, entry);
 }
 
 /** True when the networks of one family together cover all of its addresses. */
@@ -153,7 +127,7 @@ function coversAll(networks: Network[], family: 4 | 6): boolean {
 }
 
 /** IPv6 unique-local addresses (fc00::/7, RFC 4193): private however large. */
-const ULA = block(6, v6Number("fc00::"), 7, "fc00::/7");
+const ULA = block(6, addressNumber("fc00::"), 7, "fc00::/7");
 
 /**
  * The shortest prefixes one operator's own network can have: an IPv4 /8 is

@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from "node:crypto";
-import { isIP } from "node:net";
 import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -22,6 +21,7 @@ import { prelude } from "../remote/script-prelude";
 import { parseSections } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
 import { fqdn, isHostname } from "../validation/names";
+import { parseCidr } from "../validation/networks";
 import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 
@@ -32,16 +32,9 @@ const selector = z
     "must be one DNS label of lower-case letters, digits and hyphens, e.g. default or 2026a",
   );
 
-const trustedHost = z.string().refine(
-  (v) => {
-    const [addr, len, ...rest] = v.split("/");
-    if (rest.length > 0) return false;
-    const family = isIP(addr);
-    if (family === 0) return len === undefined && isHostname(v);
-    return len === undefined || (/^\d{1,3}$/.test(len) && Number(len) <= (family === 4 ? 32 : 128));
-  },
-  { message: "must be an IP address, a CIDR such as 10.0.0.0/8, or a host name" },
-);
+const trustedHost = z.string().refine((v) => parseCidr(v) !== undefined || (!v.includes("/") && isHostname(v)), {
+  message: "must be an IP address, a CIDR such as 10.0.0.0/8, or a host name",
+});
 
 /** zod schema of OpenDkimKey's inputs, used by `check`. */
 export const openDkimKeySchema = z

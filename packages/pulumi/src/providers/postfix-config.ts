@@ -30,18 +30,13 @@ import { prelude } from "../remote/script-prelude";
 import { parseSections, section } from "../remote/sections";
 import { joinScripts, type Script, sh } from "../remote/shell";
 import { fqdn, hasControlChars, hostnameOrIp, isHostname, mailbox } from "../validation/names";
+import { parseCidr } from "../validation/networks";
 import { parameterName, parameterValue } from "../validation/postfix-values";
 import { checkWithSchema, storedInputs, UNKNOWN } from "./check";
 import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
 
 // ---------------------------------------------------------------- inputs
-
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
-
-function ipv4Ok(m: RegExpExecArray): boolean {
-  return m.slice(1, 5).every((o) => Number(o) <= 255) && (m[5] === undefined || Number(m[5]) <= 32);
-}
 
 /**
  * One mynetworks entry: an IPv4 address or CIDR, a bracketed IPv6 address or
@@ -54,10 +49,9 @@ const networkEntry = z
   .transform((v) => v.replace(/^\[([0-9A-Fa-f:.]+)\/(\d{1,3})\]$/, "[$1]/$2"))
   .refine(
     (v) => {
-      const v4 = IPV4_CIDR.exec(v);
-      if (v4) return ipv4Ok(v4);
-      const v6 = /^\[([0-9A-Fa-f:.]+)\](?:\/(\d{1,3}))?$/.exec(v);
-      if (v6) return isIP(v6[1]) === 6 && (v6[2] === undefined || Number(v6[2]) <= 128);
+      const bracketed = /^\[([^\]]*)\](\/.*)?$/.exec(v);
+      if (bracketed) return parseCidr(`${bracketed[1]}${bracketed[2] ?? ""}`)?.family === 6;
+      if (/^[\d./]+$/.test(v)) return parseCidr(v)?.family === 4;
       return /^\$[a-z_][a-z0-9_]*$/.test(v) || isHostname(v);
     },
     {

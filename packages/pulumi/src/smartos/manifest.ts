@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { hasControlChars, isHostname } from "../validation/names";
+import { parseCidr } from "../validation/networks";
 
 // ---------------------------------------------------------------- values
 
@@ -26,31 +27,15 @@ const ipAddress = z.string().refine((v) => isIP(v) !== 0, { message: "must be an
 const ipv4 = z.string().refine((v) => isIP(v) === 4, { message: "must be an IPv4 address such as 203.0.113.1" });
 
 /** One entry of `nics.*.ips`: an address with its prefix length, `dhcp` or `addrconf` (vmadm(8)). */
-const nicAddress = z.string().refine(
-  (v) => {
-    if (v === "dhcp" || v === "addrconf") return true;
-    const [ip, prefix, ...rest] = v.split("/");
-    const family = isIP(ip);
-    return (
-      rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(prefix ?? "") && Number(prefix) <= (family === 4 ? 32 : 128)
-    );
-  },
-  {
-    message:
-      "must be an address with its prefix length such as 203.0.113.25/24 (vmadm takes CIDR, not a netmask), dhcp or addrconf",
-  },
-);
+const nicAddress = z.string().refine((v) => v === "dhcp" || v === "addrconf" || parseCidr(v)?.prefix !== undefined, {
+  message:
+    "must be an address with its prefix length such as 203.0.113.25/24 (vmadm takes CIDR, not a netmask), dhcp or addrconf",
+});
 
 /** One entry of `nics.*.allowed_ips`: an address or a CIDR (vmadm(8)). */
-const allowedIp = z.string().refine(
-  (v) => {
-    const [ip, prefix, ...rest] = v.split("/");
-    const family = isIP(ip);
-    if (rest.length > 0 || family === 0) return false;
-    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-  },
-  { message: "must be an IP address or a CIDR such as 203.0.113.0/24" },
-);
+const allowedIp = z
+  .string()
+  .refine((v) => parseCidr(v) !== undefined, { message: "must be an IP address or a CIDR such as 203.0.113.0/24" });
 
 const compression = z.enum(
   ["on", "off", "lzjb", "lz4", "zle", "gzip", ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `gzip-${n}`)],
