@@ -155,14 +155,8 @@ function managerOf(name: string): string | undefined {
  * each finding at the field that sets its parameter. Values the engine does
  * not know yet are not judged.
  */
-function previewRelayFindings(v: {
-  mynetworks?: string[];
-  inetInterfaces?: string[];
-  parameters: Record<string, string>;
-}): { path: string[]; message: string }[] {
-  const set: Record<string, string> = { ...v.parameters };
-  if (v.mynetworks !== undefined) set.mynetworks = v.mynetworks.join(", ");
-  if (v.inetInterfaces !== undefined) set.inet_interfaces = v.inetInterfaces.join(", ");
+function previewRelayFindings(v: PostfixConfigInputs): { path: string[]; message: string }[] {
+  const set = mainCfParameters(v);
   const config: RelayConfig = Object.fromEntries(RELAY_PARAMETERS.filter((k) => k in set).map((k) => [k, set[k]]));
   if (Object.values(config).some((value) => value.includes(UNKNOWN))) return [];
   return relayFindings(config).map((f) => ({
@@ -481,7 +475,7 @@ async function refuseOpenRelay(host: RemoteHost, news: PostfixConfigInputs, plan
  * on: an update of myhostname stays one remote command.
  */
 function relayCheckNeeded(old: PostfixConfigState | undefined, news: PostfixConfigInputs, plan: Plan): boolean {
-  if (news.allowOpenRelay || listensOnLoopbackOnly(mainCfParameters(news).inet_interfaces ?? "all")) return false;
+  if (news.allowOpenRelay || listensOnLoopbackOnly(mainCfParameters(news).inet_interfaces)) return false;
   if (old === undefined || old.openRelay !== null) return true;
   const touched = [...Object.keys(plan.change.set), ...plan.change.remove];
   return touched.some((k) => (RELAY_PARAMETERS as readonly string[]).includes(k));
