@@ -28,7 +28,7 @@ describe("check failures, shaped for the CLI's message", () => {
 
   it("a nested path has no property (the engine would print value {<nil>}), the reason names the path", async () => {
     const found = await failures({ ...relay, relayhost: { host: "relay.example.net", port: 0 } });
-    assert.deepEqual(found, [{ property: "", reason: "relayhost.port: Too small: expected number to be >=1" }]);
+    assert.deepEqual(found, [{ property: "", reason: "relayhost.port: must be a TCP port 1-65535" }]);
     assert.equal(failureText(found[0]), found[0].reason);
     const [item] = await failures({ mynetworks: ["127.0.0.0/8", "256.0.0.0/8"] });
     assert.equal(item.property, "");

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { isoDate } from "../validation/dates";
-import { fqdn, isHostname } from "../validation/names";
+import { dnsLabel, fqdn, ipv4Address, ipv6Address, isHostname } from "../validation/names";
 import { type Dmarc, dmarcRecord, dmarcSchema } from "./dmarc";
 import { reverseName } from "./reverse";
 import { spfRecord, spfSchema } from "./spf";
@@ -21,9 +21,7 @@ export interface AuthRecord {
   reverse: boolean;
 }
 
-const selector = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label of lower-case letters, digits and hyphens");
+const selector = dnsLabel;
 
 /** zod schema of the validated, plain part of DnsAuthRecords' arguments (DKIM values come later, as outputs). */
 export const dnsAuthSchema = z
@@ -33,8 +31,8 @@ export const dnsAuthSchema = z
     mailHost: z
       .object({
         name: fqdn,
-        ipv4: z.array(z.string().refine((v) => isIP(v) === 4, { message: "must be an IPv4 address" })).default([]),
-        ipv6: z.array(z.string().refine((v) => isIP(v) === 6, { message: "must be an IPv6 address" })).default([]),
+        ipv4: z.array(ipv4Address).default([]),
+        ipv6: z.array(ipv6Address).default([]),
       })
       .strict()
       .optional(),

@@ -6,6 +6,7 @@ import { firewallPlatform } from "../firewall/rules";
 import { type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
 import { type PlatformName, platform, platformSchema } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
+import { tcpPort } from "../validation/names";
 import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 import { connectionChanged, hostReplaces } from "./host-diff";
@@ -23,7 +24,7 @@ export const inboundSmtpFirewallSchema = z
       )
       .optional(),
     ports: z
-      .array(z.number().int("must be a whole number").min(1, "must be a TCP port 1-65535").max(65535))
+      .array(tcpPort)
       .min(1, "must list at least one port, e.g. [25]")
       .default([25])
       .refine((ps) => new Set(ps).size === ps.length, { message: "lists a port twice; list each port once" }),

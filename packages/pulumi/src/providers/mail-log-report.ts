@@ -10,7 +10,7 @@ import { RemoteHost } from "../remote/pool";
 import { prelude } from "../remote/script-prelude";
 import { parseSections, section } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
-import { mailbox } from "../validation/names";
+import { mailbox, posixUserName } from "../validation/names";
 import { absolutePath } from "../validation/paths";
 import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
@@ -21,9 +21,7 @@ export const mailLogReportSchema = z
   .object({
     connection: connectionSchema,
     profile: platformSchema,
-    reportTo: z
-      .union([mailbox, z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be an address or a local user such as root")])
-      .default("root"),
+    reportTo: z.union([mailbox, posixUserName]).default("root"),
     logFile: absolutePath.optional(),
     hour: z
       .number()

@@ -20,17 +20,12 @@ import { RemoteHost } from "../remote/pool";
 import { prelude } from "../remote/script-prelude";
 import { parseSections } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
-import { fqdn, isHostname } from "../validation/names";
+import { dnsLabel, fqdn, isHostname } from "../validation/names";
 import { parseCidr } from "../validation/networks";
 import { checkWithSchema, storedInputs } from "./check";
 import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
 
-const selector = z
-  .string()
-  .regex(
-    /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
-    "must be one DNS label of lower-case letters, digits and hyphens, e.g. default or 2026a",
-  );
+const selector = dnsLabel;
 
 const trustedHost = z.string().refine((v) => parseCidr(v) !== undefined || (!v.includes("/") && isHostname(v)), {
   message: "must be an IP address, a CIDR such as 10.0.0.0/8, or a host name",

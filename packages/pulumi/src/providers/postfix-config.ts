@@ -29,7 +29,7 @@ import { RemoteHost } from "../remote/pool";
 import { prelude } from "../remote/script-prelude";
 import { parseSections, section } from "../remote/sections";
 import { joinScripts, type Script, sh } from "../remote/shell";
-import { fqdn, hasControlChars, hostnameOrIp, isHostname, mailbox } from "../validation/names";
+import { fqdn, hasControlChars, hostnameOrIp, isHostname, mailbox, tcpPort } from "../validation/names";
 import { parseCidr } from "../validation/networks";
 import { parameterName, parameterValue } from "../validation/postfix-values";
 import { checkWithSchema, storedInputs, UNKNOWN } from "./check";
@@ -69,7 +69,7 @@ const inetInterface = z
 const relayhostSchema = z
   .object({
     host: hostnameOrIp,
-    port: z.number().int().min(1).max(65535).optional(),
+    port: tcpPort.optional(),
     mxLookup: z.boolean().default(false),
   })
   .strict()

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { connectionSchema } from "../remote/connection";
 import { platform, platformSchema } from "../remote/platform";
 import { isoDate } from "../validation/dates";
+import { postfixDuration } from "../validation/durations";
 import { isHostname } from "../validation/names";
-import { postfixDuration } from "../validation/postfix-values";
 import { type Warmup, warmupOn, warmupSchema } from "./warmup";
 
 /**

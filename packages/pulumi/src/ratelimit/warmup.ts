@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { addDays, daysBetween, isoDate } from "../validation/dates";
-import { durationSeconds, postfixDuration } from "../validation/postfix-values";
+import { durationSeconds, postfixDuration } from "../validation/durations";
 
 /**
  * zod schema of an IP warm-up schedule: the rate delay starts at

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { hasControlChars, hostnameOrIp } from "../validation/names";
+import { hasControlChars, hostnameOrIp, posixUserName, tcpPort } from "../validation/names";
 
 /**
  * How a provider reaches a host over SSH. Shaped like `@pulumi/command`'s
@@ -31,11 +31,8 @@ export interface ConnectionArgs {
 export const connectionSchema = z
   .object({
     host: hostnameOrIp,
-    port: z.number().int().min(1).max(65535).default(22),
-    user: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, "must be a POSIX user name such as root")
-      .default("root"),
+    port: tcpPort.default(22),
+    user: posixUserName.default("root"),
     privateKey: z
       .string()
       .refine((k) => /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(k.trim()), {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
-import { hasControlChars, isHostname } from "../validation/names";
+import { hasControlChars, ipAddress, ipv4Address, isHostname } from "../validation/names";
 import { parseCidr } from "../validation/networks";
 
 // ---------------------------------------------------------------- values
@@ -21,10 +21,6 @@ const text = z
   .string()
   .min(1, "must not be empty")
   .refine((v) => !hasControlChars(v), { message: "must have no control characters (newlines, tabs)" });
-
-const ipAddress = z.string().refine((v) => isIP(v) !== 0, { message: "must be an IPv4 or IPv6 address" });
-
-const ipv4 = z.string().refine((v) => isIP(v) === 4, { message: "must be an IPv4 address such as 203.0.113.1" });
 
 /** One entry of `nics.*.ips`: an address with its prefix length, `dhcp` or `addrconf` (vmadm(8)). */
 const nicAddress = z.string().refine((v) => v === "dhcp" || v === "addrconf" || parseCidr(v)?.prefix !== undefined, {
@@ -58,7 +54,7 @@ export const nicSchema = z
       .array(nicAddress)
       .min(1, "must list at least one address: ip/prefix, dhcp or addrconf")
       .max(20, "may list at most 20 addresses (vmadm's limit)"),
-    gateways: z.array(ipv4).optional(),
+    gateways: z.array(ipv4Address).optional(),
     primary: z
       .literal(true, { error: "may only be true: mark the one primary nic, leave it out on the others" })
       .optional(),

@@ -28,6 +28,34 @@ export const hostnameOrIp = z.string().refine((v) => isIP(v) !== 0 || isHostname
   message: "must be a host name or an IP address",
 });
 
+/** zod: an IPv4 or IPv6 address. */
+export const ipAddress = z.string().refine((v) => isIP(v) !== 0, { message: "must be an IPv4 or IPv6 address" });
+
+/** zod: an IPv4 address. */
+export const ipv4Address = z
+  .string()
+  .refine((v) => isIP(v) === 4, { message: "must be an IPv4 address such as 203.0.113.1" });
+
+/** zod: an IPv6 address. */
+export const ipv6Address = z
+  .string()
+  .refine((v) => isIP(v) === 6, { message: "must be an IPv6 address such as 2001:db8::1" });
+
+/** zod: a TCP port. */
+export const tcpPort = z
+  .number()
+  .int("must be a whole number")
+  .min(1, "must be a TCP port 1-65535")
+  .max(65535, "must be a TCP port 1-65535");
+
+/** zod: one DNS label in lower case, such as a DKIM selector. */
+export const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label of lower-case letters, digits and hyphens");
+
+/** zod: a POSIX user name such as root. */
+export const posixUserName = z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/, "must be a POSIX user name such as root");
+
 /** zod: an e-mail address of the plain local@domain form Postfix aliases and maps accept. */
 export const mailbox = z
   .string()
