@@ -19,7 +19,6 @@ export {
   type QuotaTarget,
 } from "./plan/capacity";
 export { type CapacityChartOptions, capacityChartSvg } from "./plan/chart";
-export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./providers/inbound-smtp-firewall";
 export { MailArchive, type MailArchiveArgs } from "./providers/mail-archive";
 export { MailLogReport, type MailLogReportArgs } from "./providers/mail-log-report";
 export { OpenDkimKey, type OpenDkimKeyArgs } from "./providers/opendkim-key";
@@ -45,4 +44,5 @@ export type { ConnectionArgs } from "./remote/connection";
 export { HostKeyMismatchError } from "./remote/host-key";
 export type { PlatformName } from "./remote/platform";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
+export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./resources/inbound-smtp-firewall";
 export * from "./tools";

@@ -3,7 +3,6 @@
  * provider host (see `providers/dynamic.ts`). Not part of the public API.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceKind } from "./providers/dynamic";
 import { inboundSmtpFirewallProvider } from "./providers/inbound-smtp-firewall";
 import { mailArchiveProvider } from "./providers/mail-archive";
 import { mailLogReportProvider } from "./providers/mail-log-report";
@@ -12,6 +11,7 @@ import { postfixConfigProvider } from "./providers/postfix-config";
 import { rateLimitTransportProvider } from "./providers/rate-limit-transport";
 import { smartOsZoneProvider } from "./providers/smartos-zone";
 import { zoneDatasetsProvider } from "./providers/zone-datasets";
+import type { ResourceKind } from "./resources/kinds";
 
 /** Hook implementations by resource kind. */
 export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { firewallPlatform } from "../src/firewall/rules";
 import { failureText } from "../src/providers/check";
-import { inboundSmtpFirewallProvider, inboundSmtpFirewallSchema } from "../src/providers/inbound-smtp-firewall";
+import { inboundSmtpFirewallProvider } from "../src/providers/inbound-smtp-firewall";
+import { inboundSmtpFirewallSchema } from "../src/schemas/inbound-smtp-firewall";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
 const connection = { host: "198.18.0.11", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };

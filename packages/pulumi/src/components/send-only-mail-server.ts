@@ -4,7 +4,6 @@ import type { Dmarc } from "../dns/dmarc";
 import type { SpfMechanismInput } from "../dns/spf";
 import type { capacityPlanSchema } from "../plan/capacity";
 import { relayFindings } from "../postfix/relay-safety";
-import { InboundSmtpFirewall } from "../providers/inbound-smtp-firewall";
 import { MailArchive, type MailArchiveArgs } from "../providers/mail-archive";
 import { MailLogReport, type MailLogReportArgs } from "../providers/mail-log-report";
 import { OpenDkimKey } from "../providers/opendkim-key";
@@ -14,6 +13,7 @@ import { SmartOsZone, type ZoneManifestArgs, type ZoneSshArgs } from "../provide
 import { ZoneDatasets } from "../providers/zone-datasets";
 import type { ConnectionArgs } from "../remote/connection";
 import type { PlatformName } from "../remote/platform";
+import { InboundSmtpFirewall } from "../resources/inbound-smtp-firewall";
 import { DnsAuthRecords } from "./dns-auth-records";
 
 /** One domain the server sends for: its DKIM key and its DNS records at Cloudflare. */

@@ -1,15 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-
-/** The resources whose implementations live in `provider-runtime`. */
-export type ResourceKind =
-  | "postfixConfig"
-  | "openDkimKey"
-  | "rateLimitTransport"
-  | "inboundSmtpFirewall"
-  | "mailArchive"
-  | "mailLogReport"
-  | "smartOsZone"
-  | "zoneDatasets";
+import type { ResourceKind } from "../resources/kinds";
 
 /**
  * The provider object handed to `pulumi.dynamic.Resource`. The SDK serializes

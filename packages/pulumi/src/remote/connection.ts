@@ -1,50 +1,40 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import type { InputsOf } from "../resources/input-types";
 import { hasControlChars, hostnameOrIp, posixUserName, tcpPort } from "../validation/names";
 
 /**
- * How a provider reaches a host over SSH. Shaped like `@pulumi/command`'s
- * `remote.Connection`, plus the pinned host key.
+ * zod schema of how a provider reaches a host over SSH ({@link ConnectionArgs}); secrets are never
+ * echoed in its messages. Shaped like `@pulumi/command`'s `remote.Connection`, plus the pinned host key.
  */
-export interface ConnectionArgs {
-  /** Host name or IP address of the zone (or any host) to manage. */
-  host: pulumi.Input<string>;
-  /** SSH port. Default 22. */
-  port?: pulumi.Input<number>;
-  /** Login user. Default `root` (the guide runs every step as root). */
-  user?: pulumi.Input<string>;
-  /** Private key (OpenSSH or PEM text). Stored as a Pulumi secret. Either this or `agentSocket`. */
-  privateKey?: pulumi.Input<string>;
-  /** Passphrase of `privateKey`, if it has one. Stored as a Pulumi secret. */
-  privateKeyPassword?: pulumi.Input<string>;
-  /** Path of an SSH agent socket to authenticate with instead of `privateKey`. */
-  agentSocket?: pulumi.Input<string>;
-  /**
-   * The host's key fingerprint as `ssh-keygen -lf` prints it (`SHA256:` + 43 base64 characters).
-   * Any other key is refused before a command runs. Get it with
-   * `ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -` over a trusted path.
-   */
-  hostKeyFingerprint: pulumi.Input<string>;
-}
-
-/** zod schema of {@link ConnectionArgs}; secrets are never echoed in its messages. */
 export const connectionSchema = z
   .object({
+    /** Host name or IP address of the zone (or any host) to manage. */
     host: hostnameOrIp,
+    /** SSH port. Default 22. */
     port: tcpPort.default(22),
+    /** Login user. Default `root` (the guide runs every step as root). */
     user: posixUserName.default("root"),
+    /** Private key (OpenSSH or PEM text). Stored as a Pulumi secret. Either this or `agentSocket`. */
     privateKey: z
       .string()
       .refine((k) => /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(k.trim()), {
         message: "must be the text of a private key starting with -----BEGIN ... PRIVATE KEY----- (value not shown)",
       })
       .optional(),
+    /** Passphrase of `privateKey`, if it has one. Stored as a Pulumi secret. */
     privateKeyPassword: z.string().optional(),
+    /** Path of an SSH agent socket to authenticate with instead of `privateKey`. */
     agentSocket: z
       .string()
       .startsWith("/", "must be an absolute path to the agent socket")
       .refine((v) => !hasControlChars(v), { message: "must be a socket path without control characters" })
       .optional(),
+    /**
+     * The host's key fingerprint as `ssh-keygen -lf` prints it (`SHA256:` + 43 base64 characters).
+     * Any other key is refused before a command runs. Get it with
+     * `ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -` over a trusted path.
+     */
     hostKeyFingerprint: z
       .string()
       .regex(
@@ -57,6 +47,9 @@ export const connectionSchema = z
     message: "set privateKey (a secret) or agentSocket so the provider can log in",
     path: ["privateKey"],
   });
+
+/** How a provider reaches a host over SSH, with its pinned host key: see {@link connectionSchema}. */
+export type ConnectionArgs = InputsOf<z.input<typeof connectionSchema>>;
 
 /** A validated connection with defaults applied. */
 export type Connection = z.output<typeof connectionSchema>;
