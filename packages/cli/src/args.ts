@@ -4,17 +4,21 @@ import { UsageError } from "./errors";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** The option every command has: `-h, --help` prints its help. */
+const HELP = { help: { type: "boolean", short: "h" } } as const;
+
 /**
- * `util.parseArgs` for one command, strict, with its errors turned into a
- * {@link UsageError} that points at the command's help.
+ * `util.parseArgs` for one command, strict, with `-h, --help` added to its
+ * options and its errors turned into a {@link UsageError} that points at the
+ * command's help.
  */
 export function parseCommandLine<T extends Options>(
   command: string,
   argv: string[],
   options: T,
-): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
+): ReturnType<typeof parseArgs<{ args: string[]; options: T & typeof HELP; allowPositionals: true; strict: true }>> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args: argv, options: { ...options, ...HELP }, allowPositionals: true, strict: true });
   } catch (err) {
     // parseArgs' messages end with advice for the script author ("To specify a positional argument ..."); keep the first sentence.
     const message = (err as Error).message.split(/\. (?=[A-Z])/)[0].replace(/\.$/, "");

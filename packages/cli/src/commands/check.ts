@@ -6,7 +6,8 @@ import { relayFinding, relayOptions } from "../check/relay";
 import { exitCodeFor, type Finding } from "../check/result";
 import { UsageError } from "../errors";
 import { renderFindings } from "../output/findings";
-import { type Io, Progress } from "../output/io";
+import { type Io, Progress, printHelp } from "../output/io";
+import { smtpSessionOptions } from "../smtp/options";
 
 export const checkHelp = `Usage: smartos-mail check <domain> [--selector S ...] [--resolver IP[:PORT]] [--mail-host NAME] [--json]
        smartos-mail check --relay HOST [--port N] [--from ADDRESS] [--to ADDRESS] [<domain> [--selector S ...]]
@@ -48,20 +49,13 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     resolver: { type: "string" },
     "mail-host": { type: "string" },
     relay: { type: "string" },
-    port: { type: "string", short: "p" },
-    from: { type: "string" },
-    to: { type: "string" },
-    timeout: { type: "string" },
+    ...smtpSessionOptions,
     json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    io.stdout.write(checkHelp);
-    return 0;
-  }
+  if (values.help) return printHelp(io, checkHelp);
   const relay = values.relay === undefined ? undefined : relayOptions(values);
   if (relay === undefined) {
-    for (const option of ["port", "from", "to", "timeout"] as const) {
+    for (const option of Object.keys(smtpSessionOptions) as (keyof typeof smtpSessionOptions)[]) {
       if (values[option] !== undefined) throw new UsageError(`--${option} needs --relay HOST`);
     }
   }

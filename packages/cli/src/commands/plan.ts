@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { capacityChartSvg, capacityPlanSchema, planCapacity } from "@smartos-mail/pulumi/tools";
 import { numberOption, parseCommandLine } from "../args";
 import { CliError, UsageError } from "../errors";
-import type { Io } from "../output/io";
+import { type Io, printHelp } from "../output/io";
 import { renderPlan } from "../output/plan";
 
 type PlanField = keyof typeof capacityPlanSchema.shape;
@@ -42,12 +42,8 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     ...options,
     svg: { type: "string" },
     json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    io.stdout.write(planHelp);
-    return 0;
-  }
+  if (values.help) return printHelp(io, planHelp);
   if (positionals[0] !== "storage" || positionals.length > 1) {
     throw new UsageError(
       positionals.length === 0 ? "plan needs what to plan: storage" : `plan: unknown plan "${positionals.join(" ")}"`,

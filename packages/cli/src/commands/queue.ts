@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { QshapeQueue } from "@smartos-mail/pulumi/tools";
 import { numberOption, parseCommandLine, positionals } from "../args";
 import { CliError, UsageError } from "../errors";
-import { type Io, Progress } from "../output/io";
+import { type Io, Progress, printHelp } from "../output/io";
 import { renderQueueShape } from "../output/queue";
 
 const QUEUES = ["incoming", "active", "deferred", "hold", "maildrop"];
@@ -71,12 +71,8 @@ export async function queueCommand(argv: string[], io: Io, env: NodeJS.ProcessEn
     queue: { type: "string", short: "q", multiple: true },
     "by-sender": { type: "boolean", short: "s" },
     json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    io.stdout.write(queueHelp);
-    return 0;
-  }
+  if (values.help) return printHelp(io, queueHelp);
   const [host] = positionals("queue", args, ["host"]);
   const fingerprint = values.fingerprint;
   if (fingerprint === undefined) {

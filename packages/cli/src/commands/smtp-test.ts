@@ -1,7 +1,7 @@
 import { parseCommandLine, positionals } from "../args";
 import { CliError, UsageError } from "../errors";
-import type { Io } from "../output/io";
-import { addressOption, heloOption, smtpHost, smtpPort, timeoutOption } from "../smtp/options";
+import { type Io, printHelp } from "../output/io";
+import { addressOption, heloOption, smtpHost, smtpPort, smtpSessionOptions, timeoutOption } from "../smtp/options";
 import { SmtpConnectionError, smtpTest } from "../smtp/session";
 
 export const smtpTestHelp = `Usage: smartos-mail smtp-test <host> --from ADDRESS --to ADDRESS [options]
@@ -25,18 +25,11 @@ Exit status: 0 queued (250 after the data), 1 any other reply or no connection,
 /** `smartos-mail smtp-test`. */
 export async function smtpTestCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals: args } = parseCommandLine("smtp-test", argv, {
-    from: { type: "string" },
-    to: { type: "string" },
-    port: { type: "string", short: "p" },
+    ...smtpSessionOptions,
     helo: { type: "string" },
     subject: { type: "string" },
-    timeout: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    io.stdout.write(smtpTestHelp);
-    return 0;
-  }
+  if (values.help) return printHelp(io, smtpTestHelp);
   const [host] = positionals("smtp-test", args, ["host"]);
   smtpHost(`"${host}"`, host);
   const from = addressOption("smtp-test", "from", values.from);

@@ -4,6 +4,12 @@ export interface Io {
   stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
+/** Prints a command's `--help` text on standard output; returns the exit code, 0. */
+export function printHelp(io: Io, help: string): number {
+  io.stdout.write(help);
+  return 0;
+}
+
 /**
  * One status line on standard error, rewritten in place, for operations that
  * take a while. Silent unless standard error is a terminal, so logs and pipes

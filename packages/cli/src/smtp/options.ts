@@ -3,6 +3,14 @@ import { isHostname } from "@smartos-mail/pulumi/tools";
 import { numberOption } from "../args";
 import { UsageError } from "../errors";
 
+/** The options of an SMTP session, as `smtp-test` and `check --relay` take them; read with the functions below. */
+export const smtpSessionOptions = {
+  port: { type: "string", short: "p" },
+  from: { type: "string" },
+  to: { type: "string" },
+  timeout: { type: "string" },
+} as const;
+
 /** An SMTP server given on the command line: a host name or an IP address. `what` names it in the error. */
 export function smtpHost(what: string, value: string): string {
   if (!isHostname(value) && !/^[0-9a-fA-F:.]+$/.test(value)) {
