@@ -4,7 +4,8 @@ import type { Io } from "./output/io";
 export const mainHelp = `Usage: smartos-mail <command> [options]
 
 Commands:
-  check <domain>       SPF, DKIM, ADSP, DMARC and reverse DNS of a sending domain
+  check <domain>       SPF, DKIM, ADSP, DMARC and reverse DNS of a sending domain;
+                       with --relay HOST, whether HOST relays mail for this machine
   queue <host>         qshape over SSH: messages waiting, by domain and age
   plan storage         the guide's storage model: peak sizes and quotas
   smtp-test <host>     the guide's SMTP test session, from this machine

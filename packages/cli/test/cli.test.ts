@@ -137,6 +137,14 @@ describe("usage errors", () => {
     });
   }
 
+  it("lists each command in the top-level help, check with its --relay", async () => {
+    const io = captureIo();
+    assert.equal(await run(["--help"], io, {}), 0);
+    for (const command of ["check", "queue", "plan", "smtp-test"])
+      assert.match(io.out(), new RegExp(`^  ${command} `, "m"));
+    assert.match(io.out(), /^ +with --relay HOST, whether HOST relays mail for this machine$/m);
+  });
+
   it("prints each command's help on stdout and exits 0", async () => {
     for (const command of ["check", "queue", "plan", "smtp-test"]) {
       const io = captureIo();
