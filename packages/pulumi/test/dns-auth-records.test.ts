@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { DnsAuthRecords, type DnsAuthRecordsArgs } from "../src/index";
+import { recordRegistrations } from "./sdk-mocks";
 
 const DKIM = `v=DKIM1; k=rsa; p=${"A".repeat(392)}`;
 const ED = "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
@@ -25,19 +26,7 @@ function full(): DnsAuthRecordsArgs {
 }
 
 async function registrations(args: DnsAuthRecordsArgs) {
-  const registered: pulumi.runtime.MockResourceArgs[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        registered.push(a);
-        return { id: `${a.name}-id`, state: a.inputs };
-      },
-      call: () => ({}),
-    },
-    "proj",
-    "stack",
-    false,
-  );
+  const registered = await recordRegistrations();
   const c = new DnsAuthRecords("auth", args);
   const zone = await new Promise<string>((resolve) => c.zoneFile.apply(resolve));
   const reverse = await new Promise<string>((resolve) => c.reverseZoneFile.apply(resolve));

@@ -8,9 +8,9 @@ import {
   mailArchiveProvider,
   mailArchiveSchema,
 } from "../src/providers/mail-archive";
+import { type RefusedCase, refusesEach, testConnection } from "./check-cases";
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
-const connection = { host: "198.18.0.40", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
+const connection = testConnection("198.18.0.40");
 
 async function reasons(news: Record<string, unknown>): Promise<string[]> {
   const r = await mailArchiveProvider.check!({}, { __provider: "p", connection, ...news });
@@ -18,7 +18,7 @@ async function reasons(news: Record<string, unknown>): Promise<string[]> {
 }
 
 describe("MailArchive check", () => {
-  const bad: [string, Record<string, unknown>, RegExp][] = [
+  const bad: RefusedCase[] = [
     ["an address with capitals", { address: "MailArchive@localhost" }, /^address: must be a local address/],
     ["two addresses", { address: "a@localhost, b@localhost" }, /^address: /],
     ["an address without a domain", { address: "mailarchive" }, /^address: /],
@@ -46,15 +46,7 @@ describe("MailArchive check", () => {
     ["an unknown field", { retention: 30 }, /retention/],
     ["a bad profile", { profile: "freebsd" }, /^profile: /],
   ];
-  for (const [what, news, reason] of bad) {
-    it(`refuses ${what}, naming the field`, async () => {
-      const r = await reasons(news);
-      assert.ok(
-        r.some((x) => reason.test(x)),
-        `got ${JSON.stringify(r)}`,
-      );
-    });
-  }
+  refusesEach(bad, reasons);
 
   it("refuses local settings beside remoteAddress, naming each one", async () => {
     const r = await reasons({

@@ -3,9 +3,9 @@ import { describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
 import { failureText, UNKNOWN } from "../src/providers/check";
 import { mainCfParameters, postfixConfigProvider, postfixConfigSchema } from "../src/providers/postfix-config";
+import { type RefusedCase, refusesEach, testConnection } from "./check-cases";
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
-const connection = { host: "198.18.0.11", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
+const connection = testConnection("198.18.0.11");
 
 async function check(news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   return postfixConfigProvider.check!({}, { __provider: "p", connection, ...news });
@@ -16,7 +16,7 @@ async function reasons(news: Record<string, unknown>): Promise<string[]> {
 }
 
 describe("PostfixConfig check", () => {
-  const bad: [string, Record<string, unknown>, RegExp][] = [
+  const bad: RefusedCase[] = [
     [
       "a shell substitution as myhostname",
       { myhostname: "$(touch /tmp/pwned)" },
@@ -130,15 +130,7 @@ describe("PostfixConfig check", () => {
       /^openRelayReason: has no effect without allowOpenRelay: true/,
     ],
   ];
-  for (const [what, news, reason] of bad) {
-    it(`refuses ${what}, naming the field`, async () => {
-      const r = await reasons(news);
-      assert.ok(
-        r.some((x) => reason.test(x)),
-        `got ${JSON.stringify(r)}`,
-      );
-    });
-  }
+  refusesEach(bad, reasons);
 
   it("refuses a bad host key fingerprint and explains how to get one", async () => {
     const r = await postfixConfigProvider.check!({}, { connection: { ...connection, hostKeyFingerprint: "MD5:aa" } });

@@ -1,29 +1,19 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { PostfixConfig } from "../src/index";
+import { testConnection } from "./check-cases";
+import { recordRegistrations } from "./sdk-mocks";
 
 const SIG = "4dabf18193072939515e22adb298388d";
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
 const PASSWORD = "relay-password-0123";
 
 describe("PostfixConfig resource (SDK mocks)", () => {
-  const registered: pulumi.runtime.MockResourceArgs[] = [];
+  let registered: pulumi.runtime.MockResourceArgs[];
   before(async () => {
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push(args);
-          return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call: () => ({}),
-      },
-      "proj",
-      "stack",
-      false,
-    );
+    registered = await recordRegistrations();
     const r = new PostfixConfig("mail", {
-      connection: { host: "198.18.0.11", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` },
+      connection: testConnection("198.18.0.11"),
       myhostname: "mx.example.com",
       relayhost: { host: "relay.example.com", port: 587 },
       saslRelay: { username: "user", password: PASSWORD },
