@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
+import { mainCfParameters } from "../src/postfix/typed-fields";
 import { failureText, UNKNOWN } from "../src/providers/check";
-import { mainCfParameters, postfixConfigProvider, postfixConfigSchema } from "../src/providers/postfix-config";
+import { postfixConfigProvider } from "../src/providers/postfix-config";
+import { postfixConfigSchema } from "../src/schemas/postfix-config";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
 const connection = { host: "198.18.0.11", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
@@ -228,6 +230,7 @@ describe("PostfixConfig diff", () => {
     ...postfixConfigSchema.parse({ connection, myhostname: "mx.example.com" }),
     applied: { myhostname: "mx.example.com" },
     previous: { parameters: { myhostname: "old.example.com" } },
+    openRelay: null,
     ...over,
   });
 
