@@ -239,6 +239,12 @@ describe("PostfixConfig diff", () => {
     assert.deepEqual(d, { changes: false, replaces: [], deleteBeforeReplace: true });
   });
 
+  it("reads state from before the relay rule (no openRelay) as not relaying: no change", async () => {
+    const { openRelay: _, ...older } = state();
+    const d = await postfixConfigProvider.diff!("id", older as never, { connection, myhostname: "mx.example.com" });
+    assert.equal(d.changes, false);
+  });
+
   it("updates in place when a value changes or drifted", async () => {
     const d1 = await postfixConfigProvider.diff!("id", state(), { connection, myhostname: "mx2.example.com" });
     assert.equal(d1.changes, true);

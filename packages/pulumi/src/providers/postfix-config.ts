@@ -29,7 +29,7 @@ const REBIND = ["inet_interfaces", "inet_protocols"];
 
 function applyScript(i: PostfixConfigInputs, plan: Plan): Script {
   const p = platform(i.profile);
-  const map = platform(i.profile).saslPasswordMap;
+  const map = p.saslPasswordMap;
   const steps: Script[] = [];
   const editsMainCf = !isEmptyChange(plan.change);
   // postconf(5), inet_interfaces and inet_protocols: "you need to stop and start Postfix when this
