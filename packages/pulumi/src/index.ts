@@ -22,7 +22,6 @@ export { type CapacityChartOptions, capacityChartSvg } from "./plan/chart";
 export { MailArchive, type MailArchiveArgs } from "./providers/mail-archive";
 export { MailLogReport, type MailLogReportArgs } from "./providers/mail-log-report";
 export { OpenDkimKey, type OpenDkimKeyArgs } from "./providers/opendkim-key";
-export { PostfixConfig, type PostfixConfigArgs } from "./providers/postfix-config";
 export {
   type RateLimitArgs,
   RateLimitTransport,
@@ -45,4 +44,5 @@ export { HostKeyMismatchError } from "./remote/host-key";
 export type { PlatformName } from "./remote/platform";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
 export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./resources/inbound-smtp-firewall";
+export { PostfixConfig, type PostfixConfigArgs } from "./resources/postfix-config";
 export * from "./tools";

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
+import { mainCfParameters } from "../src/postfix/typed-fields";
 import { failureText, UNKNOWN } from "../src/providers/check";
-import { mainCfParameters, postfixConfigProvider, postfixConfigSchema } from "../src/providers/postfix-config";
+import { postfixConfigProvider } from "../src/providers/postfix-config";
+import { postfixConfigSchema } from "../src/schemas/postfix-config";
 import { type RefusedCase, refusesEach, testConnection } from "./check-cases";
 
 const connection = testConnection("198.18.0.11");
@@ -220,12 +222,19 @@ describe("PostfixConfig diff", () => {
     ...postfixConfigSchema.parse({ connection, myhostname: "mx.example.com" }),
     applied: { myhostname: "mx.example.com" },
     previous: { parameters: { myhostname: "old.example.com" } },
+    openRelay: null,
     ...over,
   });
 
   it("reports no change when the host already matches", async () => {
     const d = await postfixConfigProvider.diff!("id", state(), { connection, myhostname: "mx.example.com" });
     assert.deepEqual(d, { changes: false, replaces: [], deleteBeforeReplace: true });
+  });
+
+  it("reads state from before the relay rule (no openRelay) as not relaying: no change", async () => {
+    const { openRelay: _, ...older } = state();
+    const d = await postfixConfigProvider.diff!("id", older as never, { connection, myhostname: "mx.example.com" });
+    assert.equal(d.changes, false);
   });
 
   it("updates in place when a value changes or drifted", async () => {

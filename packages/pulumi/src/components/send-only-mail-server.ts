@@ -4,16 +4,17 @@ import type { Dmarc } from "../dns/dmarc";
 import type { SpfMechanismInput } from "../dns/spf";
 import type { capacityPlanSchema } from "../plan/capacity";
 import { relayFindings } from "../postfix/relay-safety";
+import type { TlsSecurityLevel } from "../postfix/typed-fields";
 import { MailArchive, type MailArchiveArgs } from "../providers/mail-archive";
 import { MailLogReport, type MailLogReportArgs } from "../providers/mail-log-report";
 import { OpenDkimKey } from "../providers/opendkim-key";
-import { PostfixConfig } from "../providers/postfix-config";
 import { RateLimitTransport, type RateLimitTransportArgs } from "../providers/rate-limit-transport";
 import { SmartOsZone, type ZoneManifestArgs, type ZoneSshArgs } from "../providers/smartos-zone";
 import { ZoneDatasets } from "../providers/zone-datasets";
 import type { ConnectionArgs } from "../remote/connection";
 import type { PlatformName } from "../remote/platform";
 import { InboundSmtpFirewall } from "../resources/inbound-smtp-firewall";
+import { PostfixConfig } from "../resources/postfix-config";
 import { DnsAuthRecords } from "./dns-auth-records";
 
 /** One domain the server sends for: its DKIM key and its DNS records at Cloudflare. */
@@ -168,7 +169,8 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
         rootAlias: args.rootAlias,
         relayhost: relay ? { host: relay.host, port: relay.port } : undefined,
         saslRelay: authenticated ? { username: relay.username!, password: relay.password! } : undefined,
-        clientTls: { securityLevel: tlsLevel },
+        // Checked by PostfixConfig's schema, which names the levels it takes.
+        clientTls: { securityLevel: tlsLevel as TlsSecurityLevel },
       },
       { parent: this, dependsOn: hostReady },
     );
