@@ -104,7 +104,7 @@ export interface SendOnlyMailServerArgs {
    * TLS section (opportunistic DANE: plain `may` TLS where a destination publishes no TLSA records).
    * With an authenticated relay the default is `encrypt`, so the password never crosses in clear.
    */
-  tlsSecurityLevel?: string;
+  tlsSecurityLevel?: TlsSecurityLevel;
   /** Rate limits and warm-up (the guide's "Message Rate Limiting"). Default: none. */
   rateLimits?: Omit<RateLimitTransportArgs, "connection" | "profile">;
   /** Reverse zone of the public addresses at Cloudflare, if yours; else `ptrRequests` says what to ask for. */
@@ -170,7 +170,7 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
         relayhost: relay ? { host: relay.host, port: relay.port } : undefined,
         saslRelay: authenticated ? { username: relay.username!, password: relay.password! } : undefined,
         // Checked by PostfixConfig's schema, which names the levels it takes.
-        clientTls: { securityLevel: tlsLevel as TlsSecurityLevel },
+        clientTls: { securityLevel: tlsLevel },
       },
       { parent: this, dependsOn: hostReady },
     );
