@@ -29,14 +29,6 @@ export {
   type TransportArgs,
   type WarmupArgs,
 } from "./providers/rate-limit-transport";
-export {
-  SmartOsZone,
-  type SmartOsZoneArgs,
-  type ZoneManifestArgs,
-  type ZoneNicArgs,
-  type ZoneSshArgs,
-} from "./providers/smartos-zone";
-export { ZoneDatasets, type ZoneDatasetsArgs } from "./providers/zone-datasets";
 export { type RateLimitInputs, rateLimitSchema, ratePolicy } from "./ratelimit/policy";
 export { type Warmup, warmupOn } from "./ratelimit/warmup";
 export type { ConnectionArgs } from "./remote/connection";
@@ -45,4 +37,12 @@ export type { PlatformName } from "./remote/platform";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
 export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./resources/inbound-smtp-firewall";
 export { PostfixConfig, type PostfixConfigArgs } from "./resources/postfix-config";
+export {
+  SmartOsZone,
+  type SmartOsZoneArgs,
+  type ZoneManifestArgs,
+  type ZoneNicArgs,
+  type ZoneSshArgs,
+} from "./resources/smartos-zone";
+export { ZoneDatasets, type ZoneDatasetsArgs } from "./resources/zone-datasets";
 export * from "./tools";

@@ -2,10 +2,20 @@ import type { z } from "zod";
 import { connectionSchema } from "../src/remote/connection";
 import { inboundSmtpFirewallSchema } from "../src/schemas/inbound-smtp-firewall";
 import { postfixConfigSchema } from "../src/schemas/postfix-config";
+import { smartOsZoneSchema } from "../src/schemas/smartos-zone";
+import { zoneDatasetsSchema } from "../src/schemas/zone-datasets";
 
-/** Each argument type the README documents, with the schema it derives from. Add a resource here. */
-export const DOCUMENTED_ARGS: { args: string; schema: z.ZodType }[] = [
+/**
+ * Each argument type the README documents, with the schema it derives from. Add a resource here.
+ * `classOnly` lists top-level fields the resource class handles itself and never sends to the
+ * provider, so the schema has no such field; they (and their nested fields) must still be
+ * documented rows.
+ */
+export const DOCUMENTED_ARGS: { args: string; schema: z.ZodType; classOnly?: string[] }[] = [
   { args: "ConnectionArgs", schema: connectionSchema },
   { args: "InboundSmtpFirewallArgs", schema: inboundSmtpFirewallSchema },
   { args: "PostfixConfigArgs", schema: postfixConfigSchema },
+  // zoneSsh: the class builds `zoneConnection` from it and takes its port as readinessPort's default.
+  { args: "SmartOsZoneArgs", schema: smartOsZoneSchema, classOnly: ["zoneSsh"] },
+  { args: "ZoneDatasetsArgs", schema: zoneDatasetsSchema },
 ];

@@ -3,15 +3,9 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { SmartOsZone } from "../src/index";
 import { failureText, UNKNOWN } from "../src/providers/check";
-import { smartOsZoneProvider, smartOsZoneSchema } from "../src/providers/smartos-zone";
-import {
-  type LiveZone,
-  liveZone,
-  rebootPending,
-  replacedProperties,
-  updatePayload,
-  type ZoneManifest,
-} from "../src/smartos/manifest";
+import { smartOsZoneProvider } from "../src/providers/smartos-zone";
+import { type SmartOsZoneState, smartOsZoneSchema, type ZoneManifest } from "../src/schemas/smartos-zone";
+import { type LiveZone, liveZone, rebootPending, replacedProperties, updatePayload } from "../src/smartos/manifest";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
 const connection = { host: "198.18.0.30", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
@@ -71,8 +65,9 @@ function manifest(overrides: Record<string, unknown> = {}): ZoneManifest {
   return smartOsZoneSchema.parse({ connection, manifest: { ...guide, ...overrides } }).manifest;
 }
 
-function state(live: LiveZone, m: Record<string, unknown> = guide): Record<string, unknown> {
-  return { connection, manifest: m, uuid: live.uuid, live };
+/** The stored properties after create: the provider parses the inputs and derives the outputs from `live`. */
+function state(live: LiveZone, m: Record<string, unknown> = guide): SmartOsZoneState {
+  return { connection, manifest: m, uuid: live.uuid, live } as unknown as SmartOsZoneState;
 }
 
 describe("SmartOsZone check", () => {
@@ -207,7 +202,7 @@ describe("SmartOsZone check", () => {
 
 describe("SmartOsZone diff", () => {
   const live = liveZone(vmadmGet());
-  const diff = (m: Record<string, unknown>, from: Record<string, unknown> = state(live)) =>
+  const diff = (m: Record<string, unknown>, from: SmartOsZoneState = state(live)) =>
     smartOsZoneProvider.diff!(ZONE, from, { __provider: "p", connection, manifest: m });
 
   it("reports no change when the zone matches", async () => {
@@ -239,7 +234,7 @@ describe("SmartOsZone diff", () => {
   });
 
   it("replaces the zone when the global zone is another machine", async () => {
-    const other = { ...state(live), connection: { ...connection, host: "198.18.0.31" } };
+    const other = { ...state(live), connection: { ...state(live).connection, host: "198.18.0.31" } };
     assert.deepEqual((await diff(guide, other)).replaces, ["connection"]);
   });
 });

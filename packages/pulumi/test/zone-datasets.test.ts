@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { capacityPlanSchema } from "../src/plan/capacity";
 import { failureText } from "../src/providers/check";
-import { quotasOf, zoneDatasetsProvider } from "../src/providers/zone-datasets";
+import { zoneDatasetsProvider } from "../src/providers/zone-datasets";
+import { quotasOf, zoneDatasetsSchema } from "../src/schemas/zone-datasets";
 import {
   createLayout,
   cruftDirs,
@@ -96,10 +97,7 @@ describe("ZoneDatasets diff", () => {
     datasets,
   );
   const olds = {
-    connection,
-    zoneUuid: ZONE,
-    mailQuota: 980,
-    spoolQuota: 10,
+    ...zoneDatasetsSchema.parse({ connection, zoneUuid: ZONE, mailQuota: 980, spoolQuota: 10 }),
     live,
     previous: { rootMountpoint: { mountpoint: `/zones/${ZONE}/data`, source: "default" }, removed: [] },
     datasets,

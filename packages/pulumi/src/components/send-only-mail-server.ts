@@ -9,12 +9,12 @@ import { MailArchive, type MailArchiveArgs } from "../providers/mail-archive";
 import { MailLogReport, type MailLogReportArgs } from "../providers/mail-log-report";
 import { OpenDkimKey } from "../providers/opendkim-key";
 import { RateLimitTransport, type RateLimitTransportArgs } from "../providers/rate-limit-transport";
-import { SmartOsZone, type ZoneManifestArgs, type ZoneSshArgs } from "../providers/smartos-zone";
-import { ZoneDatasets } from "../providers/zone-datasets";
 import type { ConnectionArgs } from "../remote/connection";
 import type { PlatformName } from "../remote/platform";
 import { InboundSmtpFirewall } from "../resources/inbound-smtp-firewall";
 import { PostfixConfig } from "../resources/postfix-config";
+import { SmartOsZone, type ZoneManifestArgs, type ZoneSshArgs } from "../resources/smartos-zone";
+import { ZoneDatasets } from "../resources/zone-datasets";
 import { DnsAuthRecords } from "./dns-auth-records";
 
 /** One domain the server sends for: its DKIM key and its DNS records at Cloudflare. */
