@@ -6,14 +6,14 @@ import type { capacityPlanSchema } from "../plan/capacity";
 import { relayFindings } from "../postfix/relay-safety";
 import { MailArchive, type MailArchiveArgs } from "../providers/mail-archive";
 import { MailLogReport, type MailLogReportArgs } from "../providers/mail-log-report";
-import { OpenDkimKey } from "../providers/opendkim-key";
 import { PostfixConfig } from "../providers/postfix-config";
-import { RateLimitTransport, type RateLimitTransportArgs } from "../providers/rate-limit-transport";
 import { SmartOsZone, type ZoneManifestArgs, type ZoneSshArgs } from "../providers/smartos-zone";
 import { ZoneDatasets } from "../providers/zone-datasets";
 import type { ConnectionArgs } from "../remote/connection";
 import type { PlatformName } from "../remote/platform";
 import { InboundSmtpFirewall } from "../resources/inbound-smtp-firewall";
+import { OpenDkimKey } from "../resources/opendkim-key";
+import { RateLimitTransport, type RateLimitTransportArgs } from "../resources/rate-limit-transport";
 import { DnsAuthRecords } from "./dns-auth-records";
 
 /** One domain the server sends for: its DKIM key and its DNS records at Cloudflare. */
