@@ -21,22 +21,22 @@ export {
 export { type CapacityChartOptions, capacityChartSvg } from "./plan/chart";
 export { MailArchive, type MailArchiveArgs } from "./providers/mail-archive";
 export { MailLogReport, type MailLogReportArgs } from "./providers/mail-log-report";
-export { OpenDkimKey, type OpenDkimKeyArgs } from "./providers/opendkim-key";
+export { ratePolicy } from "./ratelimit/policy";
+export { warmupOn } from "./ratelimit/warmup";
+export type { ConnectionArgs } from "./remote/connection";
+export { HostKeyMismatchError } from "./remote/host-key";
+export type { PlatformName } from "./remote/platform";
+export { closeAllConnections, RemoteCommandError } from "./remote/pool";
+export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./resources/inbound-smtp-firewall";
+export { OpenDkimKey, type OpenDkimKeyArgs } from "./resources/opendkim-key";
+export { PostfixConfig, type PostfixConfigArgs } from "./resources/postfix-config";
 export {
   type RateLimitArgs,
   RateLimitTransport,
   type RateLimitTransportArgs,
   type TransportArgs,
   type WarmupArgs,
-} from "./providers/rate-limit-transport";
-export { type RateLimitInputs, rateLimitSchema, ratePolicy } from "./ratelimit/policy";
-export { type Warmup, warmupOn } from "./ratelimit/warmup";
-export type { ConnectionArgs } from "./remote/connection";
-export { HostKeyMismatchError } from "./remote/host-key";
-export type { PlatformName } from "./remote/platform";
-export { closeAllConnections, RemoteCommandError } from "./remote/pool";
-export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./resources/inbound-smtp-firewall";
-export { PostfixConfig, type PostfixConfigArgs } from "./resources/postfix-config";
+} from "./resources/rate-limit-transport";
 export {
   SmartOsZone,
   type SmartOsZoneArgs,
@@ -45,4 +45,5 @@ export {
   type ZoneSshArgs,
 } from "./resources/smartos-zone";
 export { ZoneDatasets, type ZoneDatasetsArgs } from "./resources/zone-datasets";
+export { type RateLimitInputs, rateLimitSchema, type Warmup } from "./schemas/rate-limit-transport";
 export * from "./tools";

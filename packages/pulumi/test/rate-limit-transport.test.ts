@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { failureText } from "../src/providers/check";
 import { rateLimitTransportProvider } from "../src/providers/rate-limit-transport";
-import { rateLimitSchema, ratePolicy } from "../src/ratelimit/policy";
-import { warmupOn, warmupSchema } from "../src/ratelimit/warmup";
+import { ratePolicy } from "../src/ratelimit/policy";
+import { warmupOn } from "../src/ratelimit/warmup";
+import { rateLimitSchema, warmupSchema } from "../src/schemas/rate-limit-transport";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
 const connection = { host: "198.18.0.11", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };

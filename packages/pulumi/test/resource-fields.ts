@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import { connectionSchema } from "../src/remote/connection";
 import { inboundSmtpFirewallSchema } from "../src/schemas/inbound-smtp-firewall";
+import { openDkimKeySchema } from "../src/schemas/opendkim-key";
 import { postfixConfigSchema } from "../src/schemas/postfix-config";
+import { rateLimitSchema } from "../src/schemas/rate-limit-transport";
 import { smartOsZoneSchema } from "../src/schemas/smartos-zone";
 import { zoneDatasetsSchema } from "../src/schemas/zone-datasets";
 
@@ -18,4 +20,6 @@ export const DOCUMENTED_ARGS: { args: string; schema: z.ZodType; classOnly?: str
   // zoneSsh: the class builds `zoneConnection` from it and takes its port as readinessPort's default.
   { args: "SmartOsZoneArgs", schema: smartOsZoneSchema, classOnly: ["zoneSsh"] },
   { args: "ZoneDatasetsArgs", schema: zoneDatasetsSchema },
+  { args: "OpenDkimKeyArgs", schema: openDkimKeySchema },
+  { args: "RateLimitTransportArgs", schema: rateLimitSchema },
 ];

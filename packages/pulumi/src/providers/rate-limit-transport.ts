@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
 import type { MainCfChange } from "../postfix/main-cf";
 import {
   editScript,
@@ -10,35 +8,15 @@ import {
   type RateLimitEdit,
   showApplied,
 } from "../ratelimit/host";
-import {
-  type RateLimitInputs,
-  type RateLimitPolicy,
-  rateLimitSchema,
-  ratePolicy,
-  transportMapPath,
-} from "../ratelimit/policy";
-import { type ConnectionArgs, secretConnection } from "../remote/connection";
-import { type PlatformName, platform } from "../remote/platform";
+import { type RateLimitPolicy, ratePolicy, transportMapPath } from "../ratelimit/policy";
+import { platform } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
 import { prelude } from "../remote/script-prelude";
 import { parseSections } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
+import { type RateLimitInputs, type RateLimitState, rateLimitSchema } from "../schemas/rate-limit-transport";
 import { todayUtc } from "../validation/dates";
-import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
-import { connectionChanged, hostReplaces } from "./host-diff";
-
-/** What the provider stores: the inputs, the policy in force and what it found and changed on the host. */
-export interface RateLimitState extends RateLimitInputs {
-  /** What was live after the last change or refresh. */
-  applied: RateLimitApplied;
-  /** Values of the managed main.cf parameters from before this resource took them over; restored on delete. */
-  previous: { parameters: Record<string, string | null> };
-  /** The rate delay in force per transport (`smtp`: the defaults). */
-  rateDelays: Record<string, string>;
-  /** The day each warm-up schedule takes its next step. */
-  nextWarmupStep: Record<string, string>;
-}
+import { hostProvider } from "./host-provider";
 
 const NOTHING: RateLimitApplied = { parameters: {}, services: {}, transportMap: null, mapListed: false };
 
@@ -99,47 +77,17 @@ function outputsOf(
   return { rateDelays: from.rateDelays, nextWarmupStep: from.nextWarmupStep };
 }
 
-function parseInputs(raw: Record<string, unknown>): RateLimitInputs {
-  return storedInputs(rateLimitSchema, raw, ["applied", "previous", "rateDelays", "nextWarmupStep"]);
-}
-
-function parseState(raw: Record<string, unknown>): RateLimitState {
-  const s = raw as unknown as RateLimitState;
-  return {
-    ...parseInputs(raw),
-    applied: s.applied,
-    previous: s.previous,
-    rateDelays: s.rateDelays,
-    nextWarmupStep: s.nextWarmupStep,
-  };
-}
-
 /** The RateLimitTransport hooks, run by the engine's dynamic-provider host. */
-export const rateLimitTransportProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return checkWithSchema(rateLimitSchema, news);
-  },
-
-  async diff(_id, olds, news) {
-    const old = parseState(olds);
-    const next = parseInputs(news);
-    const replaces = hostReplaces(old, next);
+export const rateLimitTransportProvider = hostProvider<RateLimitInputs, RateLimitState>({
+  kind: "rateLimitTransport",
+  schema: rateLimitSchema,
+  // The host differs from the policy of the day (a new warm-up step, a hand edit found by refresh).
+  drifted(old, next) {
     const policy = ratePolicy(next, next.today ?? todayUtc());
-    const changes =
-      replaces.length > 0 ||
-      connectionChanged(old, next) ||
-      !isEmptyEdit(editFor(old, policy)) ||
-      JSON.stringify(outputsOf(policy)) !== JSON.stringify(outputsOf(old));
-    return { changes, replaces, deleteBeforeReplace: true };
+    return !isEmptyEdit(editFor(old, policy)) || JSON.stringify(outputsOf(policy)) !== JSON.stringify(outputsOf(old));
   },
-
-  async create(inputs) {
-    const news = parseInputs(inputs);
-    return { id: `${news.connection.host}/rate-limit/${randomUUID()}`, outs: await apply(undefined, news) };
-  },
-
-  async read(id, props) {
-    const old = parseState(props);
+  create: (news) => apply(undefined, news),
+  async read(old) {
     const p = platform(old.profile);
     const mapPath = transportMapPath(old);
     const host = new RemoteHost(old.connection);
@@ -151,100 +99,10 @@ export const rateLimitTransportProvider: pulumi.dynamic.ResourceProvider = {
       { parameters: Object.keys(old.applied.parameters), services: Object.keys(old.applied.services) },
       mapPath,
     );
-    return { id, props: { ...old, applied } };
+    return { ...old, applied };
   },
-
-  async update(_id, olds, news) {
-    return { outs: await apply(parseState(olds), parseInputs(news)) };
-  },
-
-  async delete(_id, props) {
-    const old = parseState(props);
+  update: (old, news) => apply(old, news),
+  async delete(old) {
     await apply(old, { ...old, defaults: undefined, transports: [] });
   },
-};
-
-// ---------------------------------------------------------------- resource
-
-/** Recipient limit and rate delay for a destination class; see the guide's "Message Rate Limiting". */
-export interface RateLimitArgs {
-  /** Recipients per delivery (`..._destination_recipient_limit`), at least 2; the guide uses 10 to 100. */
-  recipientLimit?: pulumi.Input<number>;
-  /** Pause between deliveries to one domain (`..._destination_rate_delay`), e.g. `"300s"`. */
-  rateDelay?: pulumi.Input<string>;
-  /** A warm-up schedule instead of a fixed `rateDelay`: re-run `pulumi up` daily and the delay ramps down. */
-  warmup?: pulumi.Input<WarmupArgs>;
-}
-
-/** An IP warm-up schedule for a rate delay. */
-export interface WarmupArgs {
-  /** First day, YYYY-MM-DD (UTC). Before it, the first delay applies. */
-  start: pulumi.Input<string>;
-  /** Delays in order, each no longer than the one before, e.g. `["300s", "240s", "180s", "120s", "60s", "10s", "1s"]`. */
-  rateDelays: pulumi.Input<pulumi.Input<string>[]>;
-  /** Days each step lasts. Default 1. */
-  daysPerStep?: pulumi.Input<number>;
-}
-
-/** A named transport (a master.cf service running smtp) and the domains routed through it. */
-export interface TransportArgs extends RateLimitArgs {
-  /** Service name, e.g. `smtp-aggr`; its parameters are `<name>_destination_*`. */
-  name: pulumi.Input<string>;
-  /** `<name>_destination_concurrency_limit`; the guide advises leaving concurrency alone. */
-  concurrencyLimit?: pulumi.Input<number>;
-  /** Domains routed through it, e.g. `["gmail.com", "googlemail.com"]`; `.gmail.com` matches subdomains. */
-  domains: pulumi.Input<pulumi.Input<string>[]>;
-}
-
-/** Arguments of {@link RateLimitTransport}. */
-export interface RateLimitTransportArgs {
-  /** How to reach the Postfix host, with its pinned host key. */
-  connection: ConnectionArgs;
-  /** Host flavour: `smartos` (pkgsrc, SMF; default) or `linux` (Debian/Ubuntu, also lx zones). */
-  profile?: pulumi.Input<PlatformName>;
-  /** `smtp_destination_recipient_limit` and `smtp_destination_rate_delay`: every domain not in a transport. */
-  defaults?: pulumi.Input<RateLimitArgs>;
-  /** Named transports with their own limits, and the domains mapped to each through `transport_maps`. */
-  transports?: pulumi.Input<pulumi.Input<TransportArgs>[]>;
-  /** The day warm-up schedules are rendered for, YYYY-MM-DD. Default: today (UTC), so each `pulumi up` moves on. */
-  today?: pulumi.Input<string>;
-}
-
-/**
- * The guide's message rate limiting on one Postfix host: default limits,
- * named smtp transports in master.cf (made with `postconf -M`) with their own
- * recipient limits, rate delays and concurrency, the domain -> transport map
- * (`hash:`, postmapped on every change), and warm-up schedules that ramp the
- * delays as the days pass. One resource owns a host's rate-limit policy.
- */
-export class RateLimitTransport extends pulumi.dynamic.Resource {
-  /** The rate delay in force per transport (`smtp`: the defaults). */
-  declare readonly rateDelays: pulumi.Output<Record<string, string>>;
-  /** The day each warm-up schedule takes its next step. */
-  declare readonly nextWarmupStep: pulumi.Output<Record<string, string>>;
-  /** What was live on the host after the last change or refresh. */
-  declare readonly applied: pulumi.Output<RateLimitApplied>;
-
-  /**
-   * @param name the resource name.
-   * @param args the policy; see {@link RateLimitTransportArgs}.
-   * @param opts resource options.
-   */
-  constructor(name: string, args: RateLimitTransportArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      dynamicProvider("rateLimitTransport"),
-      name,
-      {
-        ...args,
-        connection: secretConnection(args.connection),
-        applied: undefined,
-        previous: undefined,
-        rateDelays: undefined,
-        nextWarmupStep: undefined,
-      },
-      dynamicResourceOptions("RateLimitTransport", name, opts),
-      "smartos-mail",
-      "RateLimitTransport",
-    );
-  }
-}
+});

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider, dynamicResourceOptions } from "../providers/dynamic";
 import { type ConnectionArgs, secretConnection } from "../remote/connection";
 import type { InputsOf } from "./input-types";
-import { RESOURCE_KINDS, type ResourceKind } from "./kinds";
+import { RESOURCE_KINDS, type ResourceKind, type ResourceKindInfo } from "./kinds";
 
 /**
  * A host resource's arguments, derived from what its zod schema accepts
@@ -17,7 +17,8 @@ export type HostArgs<T extends { connection: unknown }> = {
 /**
  * The base of every dynamic resource of the library: the provider handed to
  * the SDK by kind, the connection's key and the kind's secret inputs wrapped as
- * secrets (in state and in the engine's output), every output key announced,
+ * secrets (in state and in the engine's output), its secret outputs kept
+ * secret, every output key announced,
  * and the `import` option refused with the reason.
  */
 export abstract class HostResource extends pulumi.dynamic.Resource {
@@ -33,7 +34,9 @@ export abstract class HostResource extends pulumi.dynamic.Resource {
     args: { connection: ConnectionArgs },
     opts: pulumi.CustomResourceOptions | undefined,
   ) {
-    const { type, outputs, secretInputs } = RESOURCE_KINDS[kind];
+    const info: ResourceKindInfo = RESOURCE_KINDS[kind];
+    const { type, outputs, secretInputs } = info;
+    const secrets = [...secretInputs, ...(info.secretOutputs ?? [])];
     const given = args as unknown as Record<string, unknown>;
     const props: Record<string, unknown> = { ...given, connection: secretConnection(args.connection) };
     for (const key of secretInputs) {
@@ -45,8 +48,8 @@ export abstract class HostResource extends pulumi.dynamic.Resource {
       dynamicProvider(kind),
       name,
       props,
-      secretInputs.length > 0
-        ? { ...options, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secretInputs] }
+      secrets.length > 0
+        ? { ...options, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secrets] }
         : options,
       "smartos-mail",
       type,

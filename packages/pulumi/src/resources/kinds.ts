@@ -24,6 +24,7 @@ export const RESOURCE_KINDS = {
       "live",
     ],
     secretInputs: [],
+    secretOutputs: ["privateKey", "ed25519PrivateKey"],
   },
   rateLimitTransport: {
     type: "RateLimitTransport",
@@ -68,6 +69,8 @@ export interface ResourceKindInfo {
   readonly outputs: readonly string[];
   /** Input keys kept as Pulumi secrets, in state and in the engine's output, beside the connection's key. */
   readonly secretInputs: readonly string[];
+  /** Output keys kept as Pulumi secrets (generated key material), in state and in the engine's output. */
+  readonly secretOutputs?: readonly string[];
 }
 
 /** A resource whose implementation lives in `provider-runtime`. */
