@@ -1,3 +1,12 @@
+/**
+ * The main entry, for Pulumi programs: the resources and components, their
+ * argument types, and the errors and pool control a program may need. It
+ * loads no zod, no SSH or crypto module and no Cloudflare provider when
+ * required: validation and `@pulumi/cloudflare` load when a component is
+ * constructed, the rest in the provider process (issue 16). The plain-data
+ * helpers (capacity planner, rate-limit policy, schemas, record parsers,
+ * qshape) are in `@smartos-mail/pulumi/tools`.
+ */
 export { type DkimRecordArgs, DnsAuthRecords, type DnsAuthRecordsArgs } from "./components/dns-auth-records";
 export {
   type RelayArgs,
@@ -5,20 +14,6 @@ export {
   SendOnlyMailServer,
   type SendOnlyMailServerArgs,
 } from "./components/send-only-mail-server";
-export { type DnsAuth, dnsAuthSchema } from "./dns/auth-records";
-export { InvalidConnectionError, queueShape, type SshConnectionOptions } from "./monitoring/queue-shape";
-export {
-  type CapacityMonth,
-  type CapacityPlan,
-  type CapacityPlanInputs,
-  type CapacitySizes,
-  capacityPlanSchema,
-  checkQuotaCoversPlan,
-  type DatasetQuotas,
-  planCapacity,
-  type QuotaTarget,
-} from "./plan/capacity";
-export { type CapacityChartOptions, capacityChartSvg } from "./plan/chart";
 export { MailArchive, type MailArchiveArgs } from "./providers/mail-archive";
 export { MailLogReport, type MailLogReportArgs } from "./providers/mail-log-report";
 export { OpenDkimKey, type OpenDkimKeyArgs } from "./providers/opendkim-key";
@@ -38,11 +33,8 @@ export {
   type ZoneSshArgs,
 } from "./providers/smartos-zone";
 export { ZoneDatasets, type ZoneDatasetsArgs } from "./providers/zone-datasets";
-export { type RateLimitInputs, rateLimitSchema, ratePolicy } from "./ratelimit/policy";
-export { type Warmup, warmupOn } from "./ratelimit/warmup";
 export type { ConnectionArgs } from "./remote/connection";
 export { HostKeyMismatchError } from "./remote/host-key";
 export type { PlatformName } from "./remote/platform";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
 export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./resources/inbound-smtp-firewall";
-export * from "./tools";
