@@ -40,6 +40,10 @@ export interface LoadWay {
   /** The module required. */
   module: string;
   seconds: number[];
+  /** User + system CPU of each timed node process, as it reports at the end: less disturbed by other load. */
+  cpuSeconds: number[];
+  /** The package's own `require` with `@pulumi/pulumi` already loaded, timed inside node (not for the SDK alone). */
+  afterSdkSeconds: number[];
   modules?: ModuleCounts;
 }
 
@@ -61,8 +65,11 @@ function git(repo: string, ...args: string[]): string {
   return spawnSync("git", ["-C", repo, ...args], { encoding: "utf8" }).stdout.trim();
 }
 
+/** Prints the process's user + system CPU seconds so far. */
+const PRINT_CPU = "const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1e6));";
+
 /** Runs `node -e "require(module)"` in the way's program directory; `extra` runs after, with the module loaded. */
-function runNode(way: LoadWay, extra = ""): { seconds: number; stdout: string } {
+function runNode(way: LoadWay, extra = PRINT_CPU): { seconds: number; stdout: string } {
   const script = `require(${JSON.stringify(way.module)});${extra}`;
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ["-e", script], { cwd: path.join(way.repo, PROGRAM), encoding: "utf8" });
@@ -70,6 +77,14 @@ function runNode(way: LoadWay, extra = ""): { seconds: number; stdout: string } 
   if (r.status !== 0)
     throw new Error(`node -e "require('${way.module}')" in ${way.repo}/${PROGRAM} failed:\n${r.stderr}`);
   return { seconds, stdout: r.stdout };
+}
+
+/** In a fresh node with `@pulumi/pulumi` loaded first, the seconds `require(module)` takes. */
+function afterSdk(way: LoadWay): number {
+  const script = `require("@pulumi/pulumi"); const t0 = process.hrtime.bigint(); require(${JSON.stringify(way.module)}); process.stdout.write(String(Number(process.hrtime.bigint() - t0) / 1e9));`;
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: path.join(way.repo, PROGRAM), encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`requiring ${way.module} after @pulumi/pulumi failed:\n${r.stderr}`);
+  return Number(r.stdout);
 }
 
 /** Counts what the way loads, in one more (untimed) run. */
@@ -92,7 +107,14 @@ function countModules(way: LoadWay): ModuleCounts {
  * `beforeRepo`: a checkout of an earlier commit, built, whose package is timed too.
  */
 export function measureProgramLoad(rounds: number, beforeRepo?: string): LoadResults {
-  const way = (label: string, repo: string, module: string): LoadWay => ({ label, repo, module, seconds: [] });
+  const way = (label: string, repo: string, module: string): LoadWay => ({
+    label,
+    repo,
+    module,
+    seconds: [],
+    cpuSeconds: [],
+    afterSdkSeconds: [],
+  });
   const commit = git(REPO, "rev-parse", "--short", "HEAD");
   const results: LoadResults = {
     date: new Date().toISOString(),
@@ -119,7 +141,10 @@ export function measureProgramLoad(rounds: number, beforeRepo?: string): LoadRes
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < ways.length; i++) {
       const w = ways[(i + r) % ways.length];
-      w.seconds.push(runNode(w).seconds);
+      const run = runNode(w);
+      w.seconds.push(run.seconds);
+      w.cpuSeconds.push(Number(run.stdout));
+      if (w !== results.pulumi) w.afterSdkSeconds.push(afterSdk(w));
     }
   }
   results.loadAfter = os.loadavg();
@@ -129,13 +154,14 @@ export function measureProgramLoad(rounds: number, beforeRepo?: string): LoadRes
 /** Seconds to the millisecond: the target is 0.05 s, finer than secs() shows. */
 const ms = (s: number) => `${s.toFixed(3)} s`;
 
-function row(w: LoadWay, base?: number): string {
+function row(w: LoadWay, base?: LoadWay): string {
   const [lo, hi] = range(w.seconds);
-  const m = median(w.seconds);
-  const over = base === undefined ? "–" : `${ms(m - base)} (${times(m / base)})`;
+  const over = (f: (x: LoadWay) => number[]) =>
+    base === undefined ? "–" : `${ms(median(f(w)) - median(f(base)))} (${times(median(f(w)) / median(f(base)))})`;
   const c = w.modules;
   const counts = c ? `${c.total} (${c.ours} of ours) | ${c.zod} / ${c.cloudflare} / ${c.ssh}` : "– | –";
-  return `| ${w.label} | **${ms(m)}** (${ms(lo)}–${ms(hi)}) | ${over} | ${counts} |`;
+  const own = w.afterSdkSeconds.length > 0 ? ms(median(w.afterSdkSeconds)) : "–";
+  return `| ${w.label} | **${ms(median(w.seconds))}** (${ms(lo)}–${ms(hi)}) | ${over((x) => x.seconds)} | ${ms(median(w.cpuSeconds))} | ${over((x) => x.cpuSeconds)} | ${own} | ${counts} |`;
 }
 
 /** The section of RESULTS.md, from its heading. */
@@ -147,13 +173,13 @@ export function renderProgramLoad(l: LoadResults): string[] {
   return [
     HEADING,
     "",
-    `Measured on ${l.date.slice(0, 16).replace("T", " ")} UTC at ${l.commit}, node ${l.node}. \`node -e "require('@smartos-mail/pulumi')"\` against \`node -e "require('@pulumi/pulumi')"\`, both run in \`${PROGRAM}\` so the names resolve as in a user's program, ${l.rounds} times each, alternating (the order rotates every round), after one unmeasured run of each. Timed: the node process from spawn to exit (its own start, about the same for each, included).${before ? ` The before row is the package built at an earlier commit (\`BENCH_LOAD_BEFORE\`), in the same alternation.` : ""} Module counts are from \`require.cache\` in one more run of each.`,
+    `Measured on ${l.date.slice(0, 16).replace("T", " ")} UTC at ${l.commit}, node ${l.node}. \`node -e "require('@smartos-mail/pulumi')"\` against \`node -e "require('@pulumi/pulumi')"\`, both run in \`${PROGRAM}\` so the names resolve as in a user's program, ${l.rounds} times each, alternating (the order rotates every round), after one unmeasured run of each. Timed: the node process from spawn to exit (its own start, about the same for each, included); the target is judged on these wall times. CPU is the user + system time each of those processes reports as its last statement (\`process.cpuUsage()\`), which other work on the machine disturbs less. "Its own require" is the package's \`require\` alone, timed inside a node that has loaded \`@pulumi/pulumi\` first (one such run per round, median).${before ? ` The before row is the package built at an earlier commit (\`BENCH_LOAD_BEFORE\`), in the same alternation.` : ""} Module counts are from \`require.cache\` in one more run of each.`,
     "",
-    "| | median (min–max) | over `@pulumi/pulumi` alone | modules loaded | zod / `@pulumi/cloudflare` / SSH and crypto files |",
-    "| --- | --- | --- | --- | --- |",
+    "| | wall, median (min–max) | over `@pulumi/pulumi` alone | CPU, median | over `@pulumi/pulumi` alone | its own require, SDK loaded | modules loaded | zod / `@pulumi/cloudflare` / SSH and crypto files |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
     row(l.pulumi),
-    row(l.ours, base),
-    ...(before ? [row(before, base)] : []),
+    row(l.ours, l.pulumi),
+    ...(before ? [row(before, l.pulumi)] : []),
     "",
     "| Target | Measured (medians) | |",
     "| --- | --- | --- |",
@@ -188,7 +214,7 @@ if (require.main === module) {
   for (const w of [l.pulumi, l.ours, l.before]) {
     if (w)
       process.stderr.write(
-        `${w.label}: median ${ms(median(w.seconds))} of ${w.seconds.map((s) => s.toFixed(3)).join(" ")}\n`,
+        `${w.label}: median ${ms(median(w.seconds))}, CPU ${ms(median(w.cpuSeconds))}, of ${w.seconds.map((s) => s.toFixed(3)).join(" ")}\n`,
       );
   }
   writeFileSync(RESULTS_PATH, withProgramLoad(readFileSync(RESULTS_PATH, "utf8"), l));
