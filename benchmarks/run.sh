@@ -7,8 +7,32 @@
 # benchmarks/RESULTS.md and benchmarks/chart.svg. Run as root on Debian; installs what it needs.
 # Uses testbed hosts bm70..bm80 only (indices 70-80). BENCH_ROUNDS and BENCH_FLEET_REPS set
 # the repetitions (defaults 5 and 3).
+#
+# Every run first times what requiring the package costs a program (issue 16; BENCH_LOAD_ROUNDS, default 10).
+# `bash benchmarks/run.sh load` runs only that (no root, no testbed) and rewrites its section of RESULTS.md;
+# BENCH_LOAD_BEFORE=<commit> also times that commit's build of the package, made in a temporary worktree.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# A checkout of BENCH_LOAD_BEFORE with the package built, for program-load.ts to time beside this one.
+before_build() {
+  [ -n "${BENCH_LOAD_BEFORE:-}" ] || return 0
+  local dir=.test-output/load-before
+  git worktree remove --force "$dir" 2>/dev/null || true
+  git worktree add --detach "$dir" "$BENCH_LOAD_BEFORE" >/dev/null
+  trap 'git worktree remove --force .test-output/load-before' EXIT
+  (cd "$dir" && pnpm install --frozen-lockfile --prefer-offline --reporter=silent && pnpm exec tsc -b packages/pulumi)
+  export BENCH_LOAD_BEFORE_DIR="$PWD/$dir"
+}
+
+if [ "${1:-}" = load ]; then
+  [ -d node_modules/.pnpm ] || pnpm install --frozen-lockfile --reporter=silent
+  pnpm exec tsc -b benchmarks
+  before_build
+  node benchmarks/dist/program-load.js
+  pnpm exec biome format --write benchmarks/RESULTS.md >/dev/null
+  exit 0
+fi
 
 bash integration-tests/testbed/testbed.sh install
 if ! command -v ansible-playbook >/dev/null; then
@@ -18,6 +42,7 @@ fi
 command -v pnpm >/dev/null || npm install -g --silent pnpm@9.15.9
 [ -d node_modules/.pnpm ] || pnpm install --frozen-lockfile --reporter=silent
 pnpm exec tsc -b benchmarks
+before_build
 # The real Pulumi engine: a pulumi CLI on PATH, or the pinned one built from its Go module (cached).
 PATH="$(bash integration-tests/engine/setup-pulumi.sh):$PATH"
 export PATH

@@ -1,6 +1,7 @@
 import { barChartSvg } from "../../packages/pulumi/dist/plan/chart";
 import type { HostCosts, MachineFacts } from "./facts";
 import type { Sample } from "./ours";
+import { type LoadResults, renderProgramLoad } from "./program-load";
 import { median, mib, range, secs, times } from "./stats";
 import { HAND_EDIT } from "./workload";
 
@@ -62,6 +63,8 @@ export interface Results {
   notes: string[];
   facts?: MachineFacts;
   hostCosts?: HostCosts;
+  /** Issue 16: what requiring the package costs a program (measured first). */
+  programLoad?: LoadResults;
   loadBefore: number[];
   loadAfter: number[];
   wallSeconds: number;
@@ -398,6 +401,8 @@ export function renderResults(r: Results): string {
       `From ${first.hosts} to ${last.hosts} hosts, create grows by ${secs(dt)} per extra host (${times(med(last.create) / med(first.create))} the wall time for ${last.hosts}× the hosts), the no-op by ${secs(noopDt)} per host, the plugin's CPU by ${secs(dcpu)} per host on a base of ${secs(med(first.create, providerCpu))} (mostly its start), and the provider's peak RSS by ${mib(rss)} per host (one pooled SSH connection each) on a base of ${mib(med(first.create, providerRss))}. On ${r.facts?.cpus ?? "these"} cores the testbed hosts' own Postfix work (postconf, postfix check, reload) competes for the same CPUs as the engine and the plugin, so create time grows with the host count rather than staying flat.`,
     );
   }
+
+  if (r.programLoad) p("", ...renderProgramLoad(r.programLoad));
 
   p("", "## Notes", "", ...[...r.notes, COMMAND_PEER_NOTE].map((n) => `- ${n}`));
 

@@ -18,6 +18,7 @@ import {
   stackDir,
   upOurs,
 } from "./ours";
+import { loadRounds, measureProgramLoad } from "./program-load";
 import { killDescendants } from "./provider-probe";
 import {
   type Breakdown,
@@ -276,6 +277,9 @@ async function main(): Promise<void> {
     });
   }
   try {
+    // First, while no testbed host runs: node processes that only require modules.
+    log(`program load (issue 16): ${loadRounds()} rounds`);
+    results.programLoad = measureProgramLoad(loadRounds(), process.env.BENCH_LOAD_BEFORE_DIR || undefined);
     await singleHost(results);
     await loggedPass(results);
     results.facts = machineFacts(MAIN_HOST.name);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAllConnections, parseQshape, type QueueShape, queueShape } from "@smartos-mail/pulumi";
+import { closeAllConnections, parseQshape, type QueueShape, queueShape } from "@smartos-mail/pulumi/tools";
 import { suiteHost } from "../harness/fixtures";
 import { hostShell } from "../harness/testbed";
 

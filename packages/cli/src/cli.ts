@@ -29,8 +29,8 @@ const COMMANDS = ["check", "queue", "plan", "smtp-test"] as const;
 
 /**
  * Runs one command line and returns the exit code. Each command's module is
- * loaded only when it runs: `queue` needs the Pulumi SDK, the others start
- * without it.
+ * loaded only when it runs; none loads the Pulumi SDK (they use
+ * `@smartos-mail/pulumi/tools`), and only `queue` the SSH client.
  */
 export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;

@@ -1,3 +1,12 @@
+/**
+ * The main entry, for Pulumi programs: the resources and components, their
+ * argument types, and the errors and pool control a program may need. It
+ * loads no zod, no SSH or crypto module and no Cloudflare provider when
+ * required: validation and `@pulumi/cloudflare` load when a component is
+ * constructed, the rest in the provider process (issue 16). The plain-data
+ * helpers (capacity planner, rate-limit policy, schemas, record parsers,
+ * qshape) are in `@smartos-mail/pulumi/tools`.
+ */
 export { type DkimRecordArgs, DnsAuthRecords, type DnsAuthRecordsArgs } from "./components/dns-auth-records";
 export {
   type RelayArgs,
@@ -5,24 +14,8 @@ export {
   SendOnlyMailServer,
   type SendOnlyMailServerArgs,
 } from "./components/send-only-mail-server";
-export { type DnsAuth, dnsAuthSchema } from "./dns/auth-records";
-export { InvalidConnectionError, queueShape, type SshConnectionOptions } from "./monitoring/queue-shape";
-export {
-  type CapacityMonth,
-  type CapacityPlan,
-  type CapacityPlanInputs,
-  type CapacitySizes,
-  capacityPlanSchema,
-  checkQuotaCoversPlan,
-  type DatasetQuotas,
-  planCapacity,
-  type QuotaTarget,
-} from "./plan/capacity";
-export { type CapacityChartOptions, capacityChartSvg } from "./plan/chart";
 export { MailArchive, type MailArchiveArgs } from "./providers/mail-archive";
 export { MailLogReport, type MailLogReportArgs } from "./providers/mail-log-report";
-export { ratePolicy } from "./ratelimit/policy";
-export { warmupOn } from "./ratelimit/warmup";
 export type { ConnectionArgs } from "./remote/connection";
 export { HostKeyMismatchError } from "./remote/host-key";
 export type { PlatformName } from "./remote/platform";
@@ -45,5 +38,3 @@ export {
   type ZoneSshArgs,
 } from "./resources/smartos-zone";
 export { ZoneDatasets, type ZoneDatasetsArgs } from "./resources/zone-datasets";
-export { type RateLimitInputs, rateLimitSchema, type Warmup } from "./schemas/rate-limit-transport";
-export * from "./tools";

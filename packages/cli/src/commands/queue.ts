@@ -107,8 +107,8 @@ export async function queueCommand(argv: string[], io: Io, env: NodeJS.ProcessEn
   const target = `${connection.user ?? "root"}@${host}:${connection.port ?? 22}`;
   const progress = new Progress(io);
   progress.update(`connecting to ${target} and running qshape...`);
-  // The main entry loads the Pulumi SDK (connection inputs are Pulumi types); only this command needs it.
-  const lib = await import("@smartos-mail/pulumi");
+  // qshape over SSH is in the tools entry (no Pulumi SDK); the SSH client loads when it connects.
+  const lib = await import("@smartos-mail/pulumi/tools");
   try {
     const shape = await lib.queueShape(connection, options);
     progress.clear();

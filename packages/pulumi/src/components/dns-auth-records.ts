@@ -1,12 +1,10 @@
-import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { type AuthRecord, authRecords, dnsAuthSchema, ptrRequests } from "../dns/auth-records";
+import type { AuthRecord } from "../dns/auth-records";
 import type { Dmarc } from "../dns/dmarc";
 import type { SpfMechanismInput } from "../dns/spf";
 import { quotedTxt } from "../dns/txt";
 import { zoneFile } from "../dns/zone-file";
 import { checkWithSchema, failureText } from "../providers/check";
-import { todayUtc } from "../validation/dates";
 
 /** A DKIM public key record to publish, usually from an {@link OpenDkimKey}'s outputs. */
 export interface DkimRecordArgs {
@@ -105,6 +103,11 @@ export class DnsAuthRecords extends pulumi.ComponentResource {
    */
   constructor(name: string, args: DnsAuthRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("smartos-mail:dns:DnsAuthRecords", name, {}, opts);
+    // The checks (zod) and the Cloudflare provider load when a program builds the component, not when
+    // it requires the package (issue 16).
+    const { authRecords, dnsAuthSchema, ptrRequests } =
+      require("../dns/auth-records") as typeof import("../dns/auth-records");
+    const { todayUtc } = require("../validation/dates") as typeof import("../validation/dates");
     const { zoneId, ptrZoneId, dkim = [], ...plain } = args;
     const checked = checkWithSchema(dnsAuthSchema, {
       ...plain,
@@ -126,6 +129,7 @@ export class DnsAuthRecords extends pulumi.ComponentResource {
     );
     const records = pulumi.all(dkim.map((d) => d.value)).apply((values) => authRecords(spec, values, today));
     const at = (i: number) => records.apply((r) => r[i]);
+    const cloudflare = require("@pulumi/cloudflare") as typeof import("@pulumi/cloudflare");
     shape.forEach((r, i) => {
       const record = at(i);
       new cloudflare.DnsRecord(

@@ -1,52 +1,17 @@
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import type { z } from "zod";
 import type { InputsOf } from "../resources/input-types";
-import { hasControlChars, hostnameOrIp, posixUserName, tcpPort } from "../validation/names";
+import type * as schema from "./connection-schema";
 
 /**
- * zod schema of how a provider reaches a host over SSH ({@link ConnectionArgs}); secrets are never
- * echoed in its messages. Shaped like `@pulumi/command`'s `remote.Connection`, plus the pinned host key.
+ * zod schema of how a provider reaches a host over SSH ({@link ConnectionArgs}), written in
+ * `connection-schema.ts`. It loads on first use: a program that only declares resources (which
+ * import this module for {@link secretConnection}) loads no zod; the provider runtime does.
  */
-export const connectionSchema = z
-  .object({
-    /** Host name or IP address of the zone (or any host) to manage. */
-    host: hostnameOrIp,
-    /** SSH port. Default 22. */
-    port: tcpPort.default(22),
-    /** Login user. Default `root` (the guide runs every step as root). */
-    user: posixUserName.default("root"),
-    /** Private key (OpenSSH or PEM text). Stored as a Pulumi secret. Either this or `agentSocket`. */
-    privateKey: z
-      .string()
-      .refine((k) => /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(k.trim()), {
-        message: "must be the text of a private key starting with -----BEGIN ... PRIVATE KEY----- (value not shown)",
-      })
-      .optional(),
-    /** Passphrase of `privateKey`, if it has one. Stored as a Pulumi secret. */
-    privateKeyPassword: z.string().optional(),
-    /** Path of an SSH agent socket to authenticate with instead of `privateKey`. */
-    agentSocket: z
-      .string()
-      .startsWith("/", "must be an absolute path to the agent socket")
-      .refine((v) => !hasControlChars(v), { message: "must be a socket path without control characters" })
-      .optional(),
-    /**
-     * The host's key fingerprint as `ssh-keygen -lf` prints it (`SHA256:` + 43 base64 characters).
-     * Any other key is refused before a command runs. Get it with
-     * `ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -` over a trusted path.
-     */
-    hostKeyFingerprint: z
-      .string()
-      .regex(
-        /^SHA256:[A-Za-z0-9+/]{43}$/,
-        "must be SHA256:<43 base64 chars>, as printed by `ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -`",
-      ),
-  })
-  .strict()
-  .refine((c) => c.privateKey !== undefined || c.agentSocket !== undefined, {
-    message: "set privateKey (a secret) or agentSocket so the provider can log in",
-    path: ["privateKey"],
-  });
+export declare const connectionSchema: typeof schema.connectionSchema;
+Object.defineProperty(exports, "connectionSchema", {
+  enumerable: true,
+  get: () => (require("./connection-schema") as typeof schema).connectionSchema,
+});
 
 /** How a provider reaches a host over SSH, with its pinned host key: see {@link connectionSchema}. */
 export type ConnectionArgs = InputsOf<z.input<typeof connectionSchema>>;
@@ -61,6 +26,9 @@ export function sameMachine(a: Connection, b: Connection): boolean {
 
 /** Connection inputs with the private key and its passphrase wrapped as Pulumi secrets. */
 export function secretConnection(c: ConnectionArgs): ConnectionArgs {
+  // The program has the SDK loaded already; required here so the tools entry, which reads
+  // connectionSchema through this module, does not load it.
+  const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
   return {
     ...c,
     privateKey: c.privateKey === undefined ? undefined : pulumi.secret(c.privateKey),
