@@ -19,8 +19,6 @@ export {
   type QuotaTarget,
 } from "./plan/capacity";
 export { type CapacityChartOptions, capacityChartSvg } from "./plan/chart";
-export { MailArchive, type MailArchiveArgs } from "./providers/mail-archive";
-export { MailLogReport, type MailLogReportArgs } from "./providers/mail-log-report";
 export { OpenDkimKey, type OpenDkimKeyArgs } from "./providers/opendkim-key";
 export { PostfixConfig, type PostfixConfigArgs } from "./providers/postfix-config";
 export {
@@ -45,4 +43,6 @@ export { HostKeyMismatchError } from "./remote/host-key";
 export type { PlatformName } from "./remote/platform";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
 export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./resources/inbound-smtp-firewall";
+export { MailArchive, type MailArchiveArgs } from "./resources/mail-archive";
+export { MailLogReport, type MailLogReportArgs } from "./resources/mail-log-report";
 export * from "./tools";

@@ -1,24 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { scriptSha256 } from "../src/archive/rotation-script";
-import { failureText, UNKNOWN } from "../src/providers/check";
-import {
-  archiveRotationScript,
-  localArchive,
-  mailArchiveProvider,
-  mailArchiveSchema,
-} from "../src/providers/mail-archive";
+import { UNKNOWN } from "../src/providers/check";
+import { archiveRotationScript, localArchive, mailArchiveProvider } from "../src/providers/mail-archive";
+import { mailArchiveSchema } from "../src/schemas/mail-archive";
+import { checkReasons, refusesEach, testConnection } from "./support/check-inputs";
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
-const connection = { host: "198.18.0.40", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
-
-async function reasons(news: Record<string, unknown>): Promise<string[]> {
-  const r = await mailArchiveProvider.check!({}, { __provider: "p", connection, ...news });
-  return (r.failures ?? []).map(failureText);
-}
+const connection = testConnection("198.18.0.40");
+const reasons = checkReasons(mailArchiveProvider, { connection });
 
 describe("MailArchive check", () => {
-  const bad: [string, Record<string, unknown>, RegExp][] = [
+  refusesEach(reasons, [
     ["an address with capitals", { address: "MailArchive@localhost" }, /^address: must be a local address/],
     ["two addresses", { address: "a@localhost, b@localhost" }, /^address: /],
     ["an address without a domain", { address: "mailarchive" }, /^address: /],
@@ -45,16 +37,7 @@ describe("MailArchive check", () => {
     ["a bad remote address", { remoteAddress: "archive at example.com" }, /^remoteAddress: must be an address/],
     ["an unknown field", { retention: 30 }, /retention/],
     ["a bad profile", { profile: "freebsd" }, /^profile: /],
-  ];
-  for (const [what, news, reason] of bad) {
-    it(`refuses ${what}, naming the field`, async () => {
-      const r = await reasons(news);
-      assert.ok(
-        r.some((x) => reason.test(x)),
-        `got ${JSON.stringify(r)}`,
-      );
-    });
-  }
+  ]);
 
   it("refuses local settings beside remoteAddress, naming each one", async () => {
     const r = await reasons({

@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { reportCronLine } from "../src/monitoring/pflogsumm";
-import { failureText } from "../src/providers/check";
-import { mailLogReportProvider, mailLogReportSchema } from "../src/providers/mail-log-report";
+import { mailLogReportProvider } from "../src/providers/mail-log-report";
+import { mailLogReportSchema } from "../src/schemas/mail-log-report";
+import { checkReasons, testConnection } from "./support/check-inputs";
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
-const connection = { host: "198.18.0.11", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
-
-async function reasons(news: Record<string, unknown>): Promise<string[]> {
-  const r = await mailLogReportProvider.check!({}, { __provider: "p", connection, ...news });
-  return (r.failures ?? []).map(failureText);
-}
+const connection = testConnection("198.18.0.11");
+const reasons = checkReasons(mailLogReportProvider, { connection });
 
 describe("MailLogReport", () => {
   it("defaults: yesterday's log at 00:10, mailed to root; the line quotes every value for cron's shell", () => {

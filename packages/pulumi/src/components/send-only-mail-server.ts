@@ -4,8 +4,6 @@ import type { Dmarc } from "../dns/dmarc";
 import type { SpfMechanismInput } from "../dns/spf";
 import type { capacityPlanSchema } from "../plan/capacity";
 import { relayFindings } from "../postfix/relay-safety";
-import { MailArchive, type MailArchiveArgs } from "../providers/mail-archive";
-import { MailLogReport, type MailLogReportArgs } from "../providers/mail-log-report";
 import { OpenDkimKey } from "../providers/opendkim-key";
 import { PostfixConfig } from "../providers/postfix-config";
 import { RateLimitTransport, type RateLimitTransportArgs } from "../providers/rate-limit-transport";
@@ -14,6 +12,8 @@ import { ZoneDatasets } from "../providers/zone-datasets";
 import type { ConnectionArgs } from "../remote/connection";
 import type { PlatformName } from "../remote/platform";
 import { InboundSmtpFirewall } from "../resources/inbound-smtp-firewall";
+import { MailArchive, type MailArchiveArgs } from "../resources/mail-archive";
+import { MailLogReport, type MailLogReportArgs } from "../resources/mail-log-report";
 import { DnsAuthRecords } from "./dns-auth-records";
 
 /** One domain the server sends for: its DKIM key and its DNS records at Cloudflare. */
