@@ -159,6 +159,12 @@ describe("MailArchive diff", () => {
     assert.deepEqual(d.replaces, []);
   });
 
+  it("runs nothing on the host for an input spelled as its default", async () => {
+    const spelled = { ...news, address: "mailarchive@localhost", directory: "/var/mail/archive" };
+    const { outs } = await mailArchiveProvider.update!("id", state(), spelled);
+    assert.deepEqual(outs, state({ address: "mailarchive@localhost", directory: "/var/mail/archive" }));
+  });
+
   it("replaces for another machine or login user (another crontab), deleting first", async () => {
     for (const other of [{ host: "198.18.0.41" }, { user: "admin" }]) {
       const d = await mailArchiveProvider.diff!("id", state(), { ...news, connection: { ...connection, ...other } });
