@@ -122,9 +122,9 @@ async function apply(
 
 // ---------------------------------------------------------------- hooks
 
-/** The MailArchive hooks, run by the engine's dynamic-provider host. */
 // Replacing deletes first (the skeleton's default): one always_bcc per host, the old archive must be gone
 // before the new one takes it.
+/** The MailArchive hooks, run by the engine's dynamic-provider host. */
 export const mailArchiveProvider = hostProvider<MailArchiveInputs, MailArchiveState>({
   kind: "mailArchive",
   schema: mailArchiveSchema,
