@@ -14,13 +14,13 @@ export {
   SendOnlyMailServer,
   type SendOnlyMailServerArgs,
 } from "./components/send-only-mail-server";
-export { MailArchive, type MailArchiveArgs } from "./providers/mail-archive";
-export { MailLogReport, type MailLogReportArgs } from "./providers/mail-log-report";
 export type { ConnectionArgs } from "./remote/connection";
 export { HostKeyMismatchError } from "./remote/host-key";
 export type { PlatformName } from "./remote/platform";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
 export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./resources/inbound-smtp-firewall";
+export { MailArchive, type MailArchiveArgs } from "./resources/mail-archive";
+export { MailLogReport, type MailLogReportArgs } from "./resources/mail-log-report";
 export { OpenDkimKey, type OpenDkimKeyArgs } from "./resources/opendkim-key";
 export { PostfixConfig, type PostfixConfigArgs } from "./resources/postfix-config";
 export {

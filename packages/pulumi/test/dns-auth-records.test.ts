@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { DnsAuthRecords, type DnsAuthRecordsArgs } from "../src/index";
-import { recordRegistrations } from "./sdk-mocks";
+import { recordRegistrations } from "./support/sdk-mocks";
 
 const DKIM = `v=DKIM1; k=rsa; p=${"A".repeat(392)}`;
 const ED = "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";

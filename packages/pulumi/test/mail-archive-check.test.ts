@@ -1,24 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { scriptSha256 } from "../src/archive/rotation-script";
-import { failureText, UNKNOWN } from "../src/providers/check";
-import {
-  archiveRotationScript,
-  localArchive,
-  mailArchiveProvider,
-  mailArchiveSchema,
-} from "../src/providers/mail-archive";
-import { type RefusedCase, refusesEach, testConnection } from "./check-cases";
+import { UNKNOWN } from "../src/providers/check";
+import { archiveRotationScript, localArchive, mailArchiveProvider } from "../src/providers/mail-archive";
+import { mailArchiveSchema } from "../src/schemas/mail-archive";
+import { checkReasons, refusesEach, testConnection } from "./support/check-inputs";
 
 const connection = testConnection("198.18.0.40");
-
-async function reasons(news: Record<string, unknown>): Promise<string[]> {
-  const r = await mailArchiveProvider.check!({}, { __provider: "p", connection, ...news });
-  return (r.failures ?? []).map(failureText);
-}
+const reasons = checkReasons(mailArchiveProvider, { connection });
 
 describe("MailArchive check", () => {
-  const bad: RefusedCase[] = [
+  refusesEach(reasons, [
     ["an address with capitals", { address: "MailArchive@localhost" }, /^address: must be a local address/],
     ["two addresses", { address: "a@localhost, b@localhost" }, /^address: /],
     ["an address without a domain", { address: "mailarchive" }, /^address: /],
@@ -45,8 +37,7 @@ describe("MailArchive check", () => {
     ["a bad remote address", { remoteAddress: "archive at example.com" }, /^remoteAddress: must be an address/],
     ["an unknown field", { retention: 30 }, /retention/],
     ["a bad profile", { profile: "freebsd" }, /^profile: /],
-  ];
-  refusesEach(bad, reasons);
+  ]);
 
   it("refuses local settings beside remoteAddress, naming each one", async () => {
     const r = await reasons({
@@ -166,6 +157,12 @@ describe("MailArchive diff", () => {
     });
     assert.equal(d.changes, true);
     assert.deepEqual(d.replaces, []);
+  });
+
+  it("runs nothing on the host for an input spelled as its default", async () => {
+    const spelled = { ...news, address: "mailarchive@localhost", directory: "/var/mail/archive" };
+    const { outs } = await mailArchiveProvider.update!("id", state(), spelled);
+    assert.deepEqual(outs, state({ address: "mailarchive@localhost", directory: "/var/mail/archive" }));
   });
 
   it("replaces for another machine or login user (another crontab), deleting first", async () => {

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { reportCronLine } from "../src/monitoring/pflogsumm";
-import { failureText } from "../src/providers/check";
-import { mailLogReportProvider, mailLogReportSchema } from "../src/providers/mail-log-report";
+import { mailLogReportProvider } from "../src/providers/mail-log-report";
+import { platform } from "../src/remote/platform";
+import { type MailLogReportState, mailLogReportSchema } from "../src/schemas/mail-log-report";
+import { checkReasons, testConnection } from "./support/check-inputs";
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
-const connection = { host: "198.18.0.11", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
-
-async function reasons(news: Record<string, unknown>): Promise<string[]> {
-  const r = await mailLogReportProvider.check!({}, { __provider: "p", connection, ...news });
-  return (r.failures ?? []).map(failureText);
-}
+const connection = testConnection("198.18.0.11");
+const reasons = checkReasons(mailLogReportProvider, { connection });
 
 describe("MailLogReport", () => {
   it("defaults: yesterday's log at 00:10, mailed to root; the line quotes every value for cron's shell", () => {
@@ -33,5 +30,35 @@ describe("MailLogReport", () => {
     assert.equal((await reasons({ reportTo: "ops@example.com; reboot" })).length, 1);
     assert.equal((await reasons({ day: "tomorrow" }))[0]?.startsWith("day:"), true);
     assert.deepEqual(await reasons({ reportTo: "ops@example.com" }), []);
+  });
+});
+
+describe("MailLogReport diff", () => {
+  const inputs = mailLogReportSchema.parse({ connection, profile: "linux" });
+  const log = "/var/log/mail.log";
+  const line = reportCronLine(platform("linux").path, { ...inputs, logFile: log });
+  const olds: MailLogReportState = { ...inputs, reportedLog: log, cronLine: line };
+  const news = { connection, profile: "linux" };
+  const diff = (over: Record<string, unknown>, old: MailLogReportState = olds) =>
+    mailLogReportProvider.diff!("id", old, { __provider: "p", ...news, ...over });
+
+  it("reports no change when the line on the host is the one wanted", async () => {
+    assert.deepEqual(await diff({}), { changes: false, replaces: [], deleteBeforeReplace: true });
+  });
+
+  it("updates in place for a new time, and for a line removed or edited by hand", async () => {
+    assert.deepEqual(await diff({ hour: 3 }), { changes: true, replaces: [], deleteBeforeReplace: true });
+    assert.equal((await diff({}, { ...olds, cronLine: null })).changes, true);
+  });
+
+  it("replaces for another machine, profile or login user (another crontab)", async () => {
+    assert.deepEqual((await diff({ connection: { ...connection, host: "198.18.0.12" } })).replaces, ["connection"]);
+    assert.deepEqual((await diff({ profile: "smartos" })).replaces, ["profile"]);
+    assert.deepEqual((await diff({ connection: { ...connection, user: "admin" } })).replaces, ["connection.user"]);
+  });
+
+  it("runs nothing on the host when logFile now names the log resolved before", async () => {
+    const outs = await mailLogReportProvider.update!("id", olds, { ...news, logFile: log });
+    assert.deepEqual(outs.outs, { ...inputs, logFile: log, reportedLog: log, cronLine: line });
   });
 });

@@ -5,7 +5,7 @@ import { mainCfParameters } from "../src/postfix/typed-fields";
 import { failureText, UNKNOWN } from "../src/providers/check";
 import { postfixConfigProvider } from "../src/providers/postfix-config";
 import { postfixConfigSchema } from "../src/schemas/postfix-config";
-import { type RefusedCase, refusesEach, testConnection } from "./check-cases";
+import { type RefusedCase, refusesEach, testConnection } from "./support/check-inputs";
 
 const connection = testConnection("198.18.0.11");
 
@@ -132,7 +132,7 @@ describe("PostfixConfig check", () => {
       /^openRelayReason: has no effect without allowOpenRelay: true/,
     ],
   ];
-  refusesEach(bad, reasons);
+  refusesEach(reasons, bad);
 
   it("refuses a bad host key fingerprint and explains how to get one", async () => {
     const r = await postfixConfigProvider.check!({}, { connection: { ...connection, hostKeyFingerprint: "MD5:aa" } });

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
 import { PostfixConfig } from "../src/index";
-import { testConnection } from "./check-cases";
-import { recordRegistrations } from "./sdk-mocks";
+import { testConnection } from "./support/check-inputs";
+import { recordRegistrations } from "./support/sdk-mocks";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 const PASSWORD = "relay-password-0123";

@@ -1,6 +1,8 @@
 import type { z } from "zod";
-import { connectionSchema } from "../src/remote/connection";
+import { connectionSchema } from "../src/remote/connection-schema";
 import { inboundSmtpFirewallSchema } from "../src/schemas/inbound-smtp-firewall";
+import { mailArchiveSchema } from "../src/schemas/mail-archive";
+import { mailLogReportSchema } from "../src/schemas/mail-log-report";
 import { openDkimKeySchema } from "../src/schemas/opendkim-key";
 import { postfixConfigSchema } from "../src/schemas/postfix-config";
 import { rateLimitSchema } from "../src/schemas/rate-limit-transport";
@@ -22,4 +24,6 @@ export const DOCUMENTED_ARGS: { args: string; schema: z.ZodType; classOnly?: str
   { args: "ZoneDatasetsArgs", schema: zoneDatasetsSchema },
   { args: "OpenDkimKeyArgs", schema: openDkimKeySchema },
   { args: "RateLimitTransportArgs", schema: rateLimitSchema },
+  { args: "MailArchiveArgs", schema: mailArchiveSchema },
+  { args: "MailLogReportArgs", schema: mailLogReportSchema },
 ];

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { capacityPlanSchema } from "../src/plan/capacity";
-import { failureText } from "../src/providers/check";
 import { zoneDatasetsProvider } from "../src/providers/zone-datasets";
 import { quotasOf, zoneDatasetsSchema } from "../src/schemas/zone-datasets";
 import {
@@ -13,18 +12,15 @@ import {
   parseRemoved,
   removeLayout,
 } from "../src/smartos/datasets";
+import { checkReasons, testConnection } from "./support/check-inputs";
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
-const connection = { host: "198.18.0.37", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
+const connection = testConnection("198.18.0.37");
 const ZONE = "1f2977ae-56bd-4730-8d72-99b03cb40ddb";
 const GIB = 1024 ** 3;
 /** The guide's model: sending, receiving and a 36-month archive. */
 const guidePlan = { sentGbPerMonth: 5, receivedGbPerMonth: 10, monthlyGrowth: 1.1, archiveMonths: 36 };
 
-async function reasons(inputs: Record<string, unknown>): Promise<string[]> {
-  const result = await zoneDatasetsProvider.check!({}, { __provider: "p", connection, zoneUuid: ZONE, ...inputs });
-  return (result.failures ?? []).map(failureText);
-}
+const reasons = checkReasons(zoneDatasetsProvider, { connection, zoneUuid: ZONE });
 
 describe("ZoneDatasets check", () => {
   it("accepts the guide's quotas", async () => {

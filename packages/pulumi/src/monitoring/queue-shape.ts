@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { connectionSchema } from "../remote/connection";
+import { connectionSchema } from "../remote/connection-schema";
 import { RemoteHost } from "../remote/pool";
 import { parseQshape, type QshapeOptions, type QueueShape, qshapeScript } from "./qshape";
 

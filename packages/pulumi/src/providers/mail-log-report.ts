@@ -1,54 +1,13 @@
-import { randomUUID } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { installPflogsumm, REPORT_CRON_OWNER, reportCronLine, resolveLogFile } from "../monitoring/pflogsumm";
-import { type ConnectionArgs, connectionSchema, secretConnection } from "../remote/connection";
 import { putCronBlock, removeCronBlock, showCronBlock } from "../remote/crontab";
 import { withRemoteLock } from "../remote/lock";
-import { type PlatformName, platform, platformSchema } from "../remote/platform";
+import { platform } from "../remote/platform";
 import { RemoteHost } from "../remote/pool";
 import { prelude } from "../remote/script-prelude";
 import { parseSections, section } from "../remote/sections";
 import { joinScripts } from "../remote/shell";
-import { mailbox, posixUserName } from "../validation/names";
-import { absolutePath } from "../validation/paths";
-import { checkWithSchema, storedInputs } from "./check";
-import { dynamicProvider, dynamicResourceOptions } from "./dynamic";
-import { connectionChanged, hostReplaces } from "./host-diff";
-
-/** zod schema of MailLogReport's inputs, used by `check`. */
-export const mailLogReportSchema = z
-  .object({
-    connection: connectionSchema,
-    profile: platformSchema,
-    reportTo: z.union([mailbox, posixUserName]).default("root"),
-    logFile: absolutePath.optional(),
-    hour: z
-      .number()
-      .int("must be a whole hour")
-      .min(0, "must be an hour 0-23")
-      .max(23, "must be an hour 0-23")
-      .default(0),
-    minute: z
-      .number()
-      .int("must be a whole minute")
-      .min(0, "must be a minute 0-59")
-      .max(59, "must be a minute 0-59")
-      .default(10),
-    day: z.enum(["yesterday", "today"]).default("yesterday"),
-  })
-  .strict();
-
-/** MailLogReport's inputs, with defaults applied. */
-export type MailLogReportInputs = z.output<typeof mailLogReportSchema>;
-
-/** What the provider stores: the inputs, the log file it resolved and the crontab line found on the host. */
-export interface MailLogReportState extends MailLogReportInputs {
-  /** The mail log the report reads (resolved on the host when `logFile` is not given). */
-  reportedLog: string;
-  /** The line in the crontab block after the last change or refresh; null when the block is missing. */
-  cronLine: string | null;
-}
+import { type MailLogReportInputs, type MailLogReportState, mailLogReportSchema } from "../schemas/mail-log-report";
+import { hostProvider, sameValue } from "./host-provider";
 
 function lineFor(v: MailLogReportInputs, log: string): string {
   return reportCronLine(platform(v.profile).path, { ...v, logFile: log });
@@ -57,6 +16,17 @@ function lineFor(v: MailLogReportInputs, log: string): string {
 function cronLineOf(sections: Record<string, string>): string | null {
   const text = (sections.cron ?? "").trim();
   return text === "" ? null : text;
+}
+
+/** The log `next` reports on, known without the host: given, or resolved before and still not given; else undefined. */
+function knownLog(old: MailLogReportState, next: MailLogReportInputs): string | undefined {
+  return next.logFile ?? (old.logFile === undefined ? old.reportedLog : undefined);
+}
+
+/** Whether the crontab line found on the host is not the one `next` wants (or which one it wants needs the host). */
+function drifted(old: MailLogReportState, next: MailLogReportInputs): boolean {
+  const log = knownLog(old, next);
+  return log === undefined || old.cronLine !== lineFor(next, log);
 }
 
 async function apply(news: MailLogReportInputs): Promise<MailLogReportState> {
@@ -83,39 +53,15 @@ async function apply(news: MailLogReportInputs): Promise<MailLogReportState> {
   return { ...news, reportedLog: log, cronLine: cronLineOf(parseSections(result.stdout)) };
 }
 
-function parseInputs(raw: Record<string, unknown>): MailLogReportInputs {
-  return storedInputs(mailLogReportSchema, raw, ["reportedLog", "cronLine"]);
-}
-
-function parseState(raw: Record<string, unknown>): MailLogReportState {
-  const s = raw as unknown as MailLogReportState;
-  return { ...parseInputs(raw), reportedLog: s.reportedLog, cronLine: s.cronLine };
-}
-
 /** The MailLogReport hooks, run by the engine's dynamic-provider host. */
-export const mailLogReportProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return checkWithSchema(mailLogReportSchema, news);
-  },
-
-  async diff(_id, olds, news) {
-    const old = parseState(olds);
-    const next = parseInputs(news);
-    const replaces = hostReplaces(old, next);
-    if (old.connection.user !== next.connection.user) replaces.push("connection.user");
-    const log = next.logFile ?? (old.logFile === undefined ? old.reportedLog : undefined);
-    const changes =
-      replaces.length > 0 || connectionChanged(old, next) || log === undefined || old.cronLine !== lineFor(next, log);
-    return { changes, replaces, deleteBeforeReplace: true };
-  },
-
-  async create(inputs) {
-    const news = parseInputs(inputs);
-    return { id: `${news.connection.host}/mail-log-report/${randomUUID()}`, outs: await apply(news) };
-  },
-
-  async read(id, props) {
-    const old = parseState(props);
+export const mailLogReportProvider = hostProvider<MailLogReportInputs, MailLogReportState>({
+  kind: "mailLogReport",
+  schema: mailLogReportSchema,
+  // The crontab entry belongs to the login user: another user is another crontab.
+  replaces: (old, next) => (old.connection.user !== next.connection.user ? ["connection.user"] : []),
+  drifted,
+  create: apply,
+  async read(old) {
     const host = new RemoteHost(old.connection);
     const result = await host.run(
       joinScripts([
@@ -124,15 +70,18 @@ export const mailLogReportProvider: pulumi.dynamic.ResourceProvider = {
       ]),
       { step: "read the pflogsumm schedule" },
     );
-    return { id, props: { ...old, cronLine: cronLineOf(parseSections(result.stdout)) } };
+    return { ...old, cronLine: cronLineOf(parseSections(result.stdout)) };
   },
-
-  async update(_id, _olds, news) {
-    return { outs: await apply(parseInputs(news)) };
+  async update(old, news) {
+    // The same connection and the line on the host already the one wanted (a logFile now given as the one
+    // resolved before): nothing to do on the host.
+    const log = knownLog(old, news);
+    if (log !== undefined && sameValue(old.connection, news.connection) && !drifted(old, news)) {
+      return { ...news, reportedLog: log, cronLine: old.cronLine };
+    }
+    return apply(news);
   },
-
-  async delete(_id, props) {
-    const old = parseState(props);
+  async delete(old) {
     const host = new RemoteHost(old.connection);
     await host.exclusive(() =>
       host.run(
@@ -144,56 +93,4 @@ export const mailLogReportProvider: pulumi.dynamic.ResourceProvider = {
       ),
     );
   },
-};
-
-// ---------------------------------------------------------------- resource
-
-/** Arguments of {@link MailLogReport}. */
-export interface MailLogReportArgs {
-  /** How to reach the Postfix host, with its pinned host key. The crontab is this login user's. */
-  connection: ConnectionArgs;
-  /** Host flavour: `smartos` (pkgin; default) or `linux` (apt; also lx zones). */
-  profile?: pulumi.Input<PlatformName>;
-  /** Where the daily report is mailed: an address or a local user. Default `root` (the guide aliases root to you). */
-  reportTo?: pulumi.Input<string>;
-  /**
-   * The mail log pflogsumm reads. Default: Postfix's `maillog_file` when set, else `/var/log/syslog`
-   * (SmartOS) or `/var/log/mail.log` (Debian), resolved on the host.
-   */
-  logFile?: pulumi.Input<string>;
-  /** Hour (0-23, the host's time zone) the report runs. Default 0. */
-  hour?: pulumi.Input<number>;
-  /** Minute (0-59) the report runs. Default 10. */
-  minute?: pulumi.Input<number>;
-  /** Which day the report covers: `yesterday` (default, for a run after midnight) or `today`. */
-  day?: pulumi.Input<"yesterday" | "today">;
-}
-
-/**
- * The guide's log analysis: pflogsumm installed (pkgin or apt) and a daily
- * report of deliveries, deferrals, bounces and rejects per domain mailed by
- * cron, from a marked entry in the login user's crontab (other entries stay).
- * Delete removes the entry; the pflogsumm package stays installed.
- */
-export class MailLogReport extends pulumi.dynamic.Resource {
-  /** The mail log the report reads. */
-  declare readonly reportedLog: pulumi.Output<string>;
-  /** The crontab line as found on the host. */
-  declare readonly cronLine: pulumi.Output<string | null>;
-
-  /**
-   * @param name the resource name.
-   * @param args the schedule; see {@link MailLogReportArgs}.
-   * @param opts resource options.
-   */
-  constructor(name: string, args: MailLogReportArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      dynamicProvider("mailLogReport"),
-      name,
-      { ...args, connection: secretConnection(args.connection), reportedLog: undefined, cronLine: undefined },
-      dynamicResourceOptions("MailLogReport", name, opts),
-      "smartos-mail",
-      "MailLogReport",
-    );
-  }
-}
+});

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { FirewallApplied } from "../firewall/host";
 import { firewallPlatform } from "../firewall/rules";
-import { connectionSchema } from "../remote/connection";
+import { connectionSchema } from "../remote/connection-schema";
 import { platformSchema } from "../remote/platform";
 import { tcpPort } from "../validation/names";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Live } from "../dkim/opendkim-host";
-import { connectionSchema } from "../remote/connection";
+import { connectionSchema } from "../remote/connection-schema";
 import { platformSchema } from "../remote/platform";
 import { dnsLabel, fqdn, isHostname } from "../validation/names";
 import { parseCidr } from "../validation/networks";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { RELAY_PARAMETERS, type RelayConfig, relayFindings } from "../postfix/relay-safety";
 import { mainCfParameters, typedFieldOwning, typedFieldsShape, typedOwnerText } from "../postfix/typed-fields";
 import { UNKNOWN } from "../providers/check";
-import { connectionSchema } from "../remote/connection";
+import { connectionSchema } from "../remote/connection-schema";
 import { platformSchema } from "../remote/platform";
 import { hasControlChars, mailbox } from "../validation/names";
 import { parameterName, parameterValue } from "../validation/postfix-values";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RateLimitApplied } from "../ratelimit/host";
-import { connectionSchema } from "../remote/connection";
+import { connectionSchema } from "../remote/connection-schema";
 import { platformSchema } from "../remote/platform";
 import { isoDate } from "../validation/dates";
 import { durationSeconds, postfixDuration } from "../validation/durations";

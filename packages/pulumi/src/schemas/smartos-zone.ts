@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { capacityPlanSchema, checkQuotaCoversPlan, planCapacity } from "../plan/capacity";
-import { connectionSchema } from "../remote/connection";
+import { connectionSchema } from "../remote/connection-schema";
 import type { LiveNic, LiveZone } from "../smartos/manifest";
 import { hasControlChars, ipAddress, ipv4Address, isHostname } from "../validation/names";
 import { parseCidr } from "../validation/networks";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { capacityPlanSchema, checkQuotaCoversPlan, planCapacity } from "../plan/capacity";
-import { connectionSchema } from "../remote/connection";
+import { connectionSchema } from "../remote/connection-schema";
 import type { LayoutLive, RemovedDir } from "../smartos/datasets";
 
 /** The guide's spool quota ("A quota of 10GB should be appropriate for the Postfix queue"), GiB. */
