@@ -18,8 +18,8 @@ export type HostArgs<T extends { connection: unknown }> = {
  * The base of every dynamic resource of the library: the provider handed to
  * the SDK by kind, the connection's key and the kind's secret inputs wrapped as
  * secrets (in state and in the engine's output), its secret outputs kept
- * secret, every output key announced,
- * and the `import` option refused with the reason.
+ * secret, every output key announced, and the `import` option refused with
+ * the reason.
  */
 export abstract class HostResource extends pulumi.dynamic.Resource {
   /**
