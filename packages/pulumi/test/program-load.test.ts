@@ -61,15 +61,8 @@ describe("what a user's program loads", () => {
     assert.deepEqual(loadedBy(ENTRY, SSH_AND_CRYPTO, use), []);
   });
 
-  it("requiring the package loads no zod and no @pulumi/cloudflare: components load them when constructed, the provider process for itself (issue 16)", (t) => {
-    const loaded = loadedBy(ENTRY, NOT_AT_REQUIRE);
-    // Until every resource class has left src/providers/ for src/resources/ (issue 16), the classes still
-    // there load their provider's zod schema with them. Only that is reported as pending; anything else fails.
-    const pendingSplit = (l: Loaded) => l.via.some((f) => /^providers\/(?!dynamic\.js$|check\.js$)/.test(f));
-    if (loaded.length > 0 && loaded.every(pendingSplit)) {
-      t.todo(`resource classes still in src/providers/ load zod:\n${describeLoaded(loaded)}`);
-    }
-    assert.equal(describeLoaded(loaded), "");
+  it("requiring the package loads no zod and no @pulumi/cloudflare: components load them when constructed, the provider process for itself", () => {
+    assert.equal(describeLoaded(loadedBy(ENTRY, NOT_AT_REQUIRE)), "");
   });
 
   it("the tools entry loads no Pulumi SDK, SSH module or Cloudflare provider: the command line starts without them", () => {
