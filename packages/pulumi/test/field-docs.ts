@@ -55,6 +55,8 @@ function isRecord(checker: ts.TypeChecker, t: ts.Type): boolean {
 }
 
 function isObject(checker: ts.TypeChecker, t: ts.Type): boolean {
+  // An intersection of objects (`z.input<…> & { value: … }`) is one object too.
+  if (t.isIntersection()) return t.types.every((part) => isObject(checker, part));
   return (t.flags & ts.TypeFlags.Object) !== 0 && !checker.isArrayType(t) && !isRecord(checker, t);
 }
 
@@ -67,28 +69,46 @@ function describe(checker: ts.TypeChecker, parts: ts.Type[], at: string, rows: F
   }
   if (parts.length === 1 && checker.isArrayType(parts[0])) {
     const [element] = checker.getTypeArguments(parts[0] as ts.TypeReference);
-    return `${describe(checker, plainType(element), `${at}[]`, rows)}[]`;
+    const text = describe(checker, plainType(element), `${at}[]`, rows);
+    return text.includes(" | ") ? `(${text})[]` : `${text}[]`;
   }
   if (parts.length === 1 && isRecord(checker, parts[0])) {
     const [info] = checker.getIndexInfosOfType(parts[0]);
     return `Record<string, ${describe(checker, plainType(info.type), `${at}.*`, rows)}>`;
   }
+  // A union with objects in it (SPF mechanisms, `dmarc`'s tags or false): their fields are nested rows, merged by name.
+  const objects = parts.filter((p) => isObject(checker, p));
+  if (objects.length > 0) fieldsOf(checker, objects, `${at}.`, rows);
   const texts = parts.map((p) => (isObject(checker, p) ? "object" : checker.typeToString(p)));
   // true | false is how the compiler spells boolean.
   const joined = [...new Set(texts)].join(" | ").replace(/\bfalse \| true\b/, "boolean");
   return joined;
 }
 
-function fieldsOf(checker: ts.TypeChecker, type: ts.Type, prefix: string, rows: FieldRow[]): void {
-  for (const symbol of checker.getPropertiesOfType(type)) {
+/**
+ * The rows of an object type's fields. Given the members of a union, a field any of them has is one row: optional
+ * unless every member requires it, its type the union of theirs, its doc each member's distinct doc in turn.
+ */
+function fieldsOf(checker: ts.TypeChecker, members: ts.Type | ts.Type[], prefix: string, rows: FieldRow[]): void {
+  const types = Array.isArray(members) ? members : [members];
+  const byName = new Map<string, ts.Symbol[]>();
+  for (const type of types) {
+    for (const symbol of checker.getPropertiesOfType(type))
+      byName.set(symbol.name, [...(byName.get(symbol.name) ?? []), symbol]);
+  }
+  for (const [name, symbols] of byName) {
+    const docs = symbols.map((s) =>
+      ts.displayPartsToString(s.getDocumentationComment(checker)).replace(/\s+/g, " ").trim(),
+    );
     const row: FieldRow = {
-      path: `${prefix}${symbol.name}`,
-      optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0,
+      path: `${prefix}${name}`,
+      optional: symbols.length < types.length || symbols.some((s) => (s.flags & ts.SymbolFlags.Optional) !== 0),
       type: "",
-      doc: ts.displayPartsToString(symbol.getDocumentationComment(checker)).replace(/\s+/g, " ").trim(),
+      doc: [...new Set(docs.filter((d) => d.length > 0))].join(" "),
     };
     rows.push(row);
-    row.type = describe(checker, plainType(checker.getTypeOfSymbol(symbol)), row.path, rows);
+    const parts = [...new Set(symbols.flatMap((s) => plainType(checker.getTypeOfSymbol(s))))];
+    row.type = describe(checker, parts, row.path, rows);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { dnsAuthSchema } from "../src/dns/auth-records";
 import { connectionSchema } from "../src/remote/connection-schema";
 import { inboundSmtpFirewallSchema } from "../src/schemas/inbound-smtp-firewall";
 import { mailArchiveSchema } from "../src/schemas/mail-archive";
@@ -11,9 +12,9 @@ import { zoneDatasetsSchema } from "../src/schemas/zone-datasets";
 
 /**
  * Each argument type the README documents, with the schema it derives from. Add a resource here.
- * `classOnly` lists top-level fields the resource class handles itself and never sends to the
- * provider, so the schema has no such field; they (and their nested fields) must still be
- * documented rows.
+ * `classOnly` lists fields (by row path, nested ones too: `dkim[].value`) the resource class
+ * handles itself and never sends to the provider or its schema, so the schema has no such field;
+ * they (and their nested fields) must still be documented rows.
  */
 export const DOCUMENTED_ARGS: { args: string; schema: z.ZodType; classOnly?: string[] }[] = [
   { args: "ConnectionArgs", schema: connectionSchema },
@@ -26,4 +27,6 @@ export const DOCUMENTED_ARGS: { args: string; schema: z.ZodType; classOnly?: str
   { args: "RateLimitTransportArgs", schema: rateLimitSchema },
   { args: "MailArchiveArgs", schema: mailArchiveSchema },
   { args: "MailLogReportArgs", schema: mailLogReportSchema },
+  // A component: the zone ids and the DKIM values are outputs it passes to Cloudflare, never to dnsAuthSchema.
+  { args: "DnsAuthRecordsArgs", schema: dnsAuthSchema, classOnly: ["zoneId", "ptrZoneId", "dkim[].value"] },
 ];

@@ -1,79 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AuthRecord } from "../dns/auth-records";
-import type { Dmarc } from "../dns/dmarc";
-import type { SpfMechanismInput } from "../dns/spf";
+import type { z } from "zod";
+import type { AuthRecord, dkimRecordSchema, dnsAuthSchema } from "../dns/auth-records";
 import { quotedTxt } from "../dns/txt";
 import { zoneFile } from "../dns/zone-file";
 import { checkWithSchema, failureText } from "../providers/check";
 
 /** A DKIM public key record to publish, usually from an {@link OpenDkimKey}'s outputs. */
-export interface DkimRecordArgs {
-  /** The selector, e.g. `default`; the record is `<selector>._domainkey.<domain>`. */
-  selector: string;
+export type DkimRecordArgs = z.input<typeof dkimRecordSchema> & {
   /** The TXT value, `v=DKIM1; k=rsa; p=...` (OpenDkimKey's `dkimRecordValue`). */
   value: pulumi.Input<string>;
-  /**
-   * Last day (YYYY-MM-DD) to publish this key, for a retired key after a
-   * rotation: on the first `pulumi up` after that day the record is removed.
-   */
-  publishUntil?: string;
-}
+};
 
-/** Arguments of {@link DnsAuthRecords}. Everything but the DKIM values is plain data, checked at preview. */
-export interface DnsAuthRecordsArgs {
-  /** The sending domain, e.g. `example.com` (the part after @ in From:). */
-  domain: string;
+/**
+ * Arguments of {@link DnsAuthRecords}, derived from `dnsAuthSchema`. Everything but the zone ids and the DKIM
+ * values is plain data, checked at preview.
+ */
+export type DnsAuthRecordsArgs = {
   /** Cloudflare zone id of `domain`. */
   zoneId: pulumi.Input<string>;
-  /** TTL of every record, 60..86400 seconds. Default 300. */
-  ttl?: number;
-  /**
-   * The mail server: its name (Postfix's myhostname, inside `domain`) and
-   * public addresses. Gets A/AAAA records so forward-confirmed reverse DNS
-   * can hold, and is the default SPF policy (`ip4:... ip6:... -all`).
-   */
-  mailHost?: {
-    /** myhostname, e.g. `mx.example.com`. */
-    name: string;
-    /** Public IPv4 addresses it sends from. */
-    ipv4?: string[];
-    /** Public IPv6 addresses it sends from. */
-    ipv6?: string[];
+} & Omit<z.input<typeof dnsAuthSchema>, "dkim"> & {
+    /** Cloudflare zone id of `ptrZone`. Without both, `ptrRequests` says what to ask the network owner for. */
+    ptrZoneId?: pulumi.Input<string>;
+    /** DKIM key records, one per selector. */
+    dkim?: DkimRecordArgs[];
   };
-  /**
-   * SPF policy as typed mechanisms in order, ending with `{ type: "all" }`
-   * (qualifier `-` by default, as the guide recommends). At most 10
-   * DNS-querying mechanisms. Default: the mail host's addresses, then `-all`.
-   */
-  spf?: {
-    /** Mechanisms, e.g. `[{ type: "mx" }, { type: "include", domain: "_spf.google.com" }, { type: "all" }]`. */
-    mechanisms: SpfMechanismInput[];
-  };
-  /** Other TXT records at the domain's apex (site verifications...). A second SPF record is refused. */
-  apexTxt?: string[];
-  /** DKIM key records, one per selector. */
-  dkim?: DkimRecordArgs[];
-  /**
-   * ADSP policy at `_adsp._domainkey` (`dkim=...`). Default `all`, as the
-   * guide chooses; `false` publishes none. RFC 5617 is Historic since 2013:
-   * receivers use DMARC, and the record is kept only because the guide asks.
-   */
-  adsp?: "unknown" | "all" | "discardable" | false;
-  /**
-   * DMARC tags at `_dmarc`. Default `p=none` with `rua=mailto:postmaster@<domain>`,
-   * as in the guide; move to quarantine or reject once reports are clean. `false` publishes none.
-   */
-  dmarc?: Partial<Dmarc> | false;
-  /**
-   * Reverse zone holding the mail host's PTR records, e.g. `113.0.203.in-addr.arpa`, when it is yours at
-   * Cloudflare. Addresses it does not cover get a line in `ptrRequests` instead.
-   */
-  ptrZone?: string;
-  /** Cloudflare zone id of `ptrZone`. Without both, `ptrRequests` says what to ask the network owner for. */
-  ptrZoneId?: pulumi.Input<string>;
-  /** The date to judge `publishUntil` against, YYYY-MM-DD. Default: today (UTC). */
-  today?: string;
-}
 
 const COMMENT = "managed by smartos-mail";
 

@@ -23,30 +23,75 @@ export interface AuthRecord {
 
 const selector = dnsLabel;
 
+/** zod schema of one DKIM record's plain part (its TXT value comes later, as an output). */
+export const dkimRecordSchema = z
+  .object({
+    /** The selector, e.g. `default`; the record is `<selector>._domainkey.<domain>`. */
+    selector,
+    /**
+     * Last day (YYYY-MM-DD) to publish this key, for a retired key after a
+     * rotation: on the first `pulumi up` after that day the record is removed.
+     */
+    publishUntil: isoDate.optional(),
+  })
+  .strict();
+
 /** zod schema of the validated, plain part of DnsAuthRecords' arguments (DKIM values come later, as outputs). */
 export const dnsAuthSchema = z
   .object({
+    /** The sending domain, e.g. `example.com` (the part after @ in From:). */
     domain: fqdn,
+    /** TTL of every record, 60..86400 seconds. Default 300. */
     ttl: z.number().int().min(60, "must be 60..86400 seconds").max(86400, "must be 60..86400 seconds").default(300),
+    /**
+     * The mail server: its name (Postfix's myhostname, inside `domain`) and
+     * public addresses. Gets A/AAAA records so forward-confirmed reverse DNS
+     * can hold, and is the default SPF policy (`ip4:... ip6:... -all`).
+     */
     mailHost: z
       .object({
+        /** myhostname, e.g. `mx.example.com`. */
         name: fqdn,
+        /** Public IPv4 addresses it sends from; each gets an A record. */
         ipv4: z.array(ipv4Address).default([]),
+        /** Public IPv6 addresses it sends from; each gets an AAAA record. */
         ipv6: z.array(ipv6Address).default([]),
       })
       .strict()
       .optional(),
+    /**
+     * SPF policy as typed mechanisms in order, ending with `{ type: "all" }`
+     * (qualifier `-` by default, as the guide recommends). At most 10
+     * DNS-querying mechanisms. Default: the mail host's addresses, then `-all`
+     * (then required when the mail host has no addresses).
+     */
     spf: spfSchema.optional(),
+    /** Other TXT records at the domain's apex (site verifications...), printable ASCII. A second SPF record is refused. */
     apexTxt: z.array(z.string().max(4000)).default([]),
-    dkim: z.array(z.object({ selector, publishUntil: isoDate.optional() }).strict()).default([]),
+    /** DKIM key records, one per selector. */
+    dkim: z.array(dkimRecordSchema).default([]),
+    /**
+     * ADSP policy at `_adsp._domainkey` (`dkim=...`). Default `all`, as the
+     * guide chooses; `false` publishes none. RFC 5617 is Historic since 2013:
+     * receivers use DMARC, and the record is kept only because the guide asks.
+     */
     adsp: z.union([z.enum(["unknown", "all", "discardable"]), z.literal(false)]).default("all"),
+    /**
+     * DMARC tags at `_dmarc`. Default `p=none` with `rua=mailto:postmaster@<domain>`,
+     * as in the guide; move to quarantine or reject once reports are clean. `false` publishes none.
+     */
     dmarc: z.union([dmarcSchema, z.literal(false)]).default({ p: "none" }),
+    /**
+     * Reverse zone holding the mail host's PTR records, e.g. `113.0.203.in-addr.arpa`, when it is yours at
+     * Cloudflare (needs `mailHost` and `ptrZoneId`). Addresses it does not cover get a line in `ptrRequests` instead.
+     */
     ptrZone: z
       .string()
       .refine((v) => isHostname(v) && /\.(in-addr|ip6)\.arpa$/.test(v), {
         message: "must be a reverse zone such as 113.0.203.in-addr.arpa",
       })
       .optional(),
+    /** The date to judge `publishUntil` against, YYYY-MM-DD. Default: today (UTC). */
     today: isoDate.optional(),
   })
   .strict()

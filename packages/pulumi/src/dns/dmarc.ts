@@ -18,15 +18,35 @@ const reportUri = z
  */
 export const dmarcSchema = z
   .object({
+    /**
+     * What receivers do with mail from the domain that fails DMARC: `none` (only report; default, as the
+     * guide starts), `quarantine` (treat as suspicious, e.g. the spam folder) or `reject`.
+     */
     p: policy.default("none"),
+    /** The policy for subdomains (`none`, `quarantine` or `reject`). Default: receivers apply `p`. */
     sp: policy.optional(),
+    /** Percentage (0-100) of failing mail the policy applies to, for a gradual move to it. Default: receivers use 100. */
     pct: z.number().int().min(0).max(100).optional(),
+    /**
+     * Where aggregate (daily) reports go: `mailto:` URIs, each optionally with a size limit such as `!10m`
+     * (RFC 7489 6.2). Default here: `mailto:postmaster@<domain>`, as in the guide.
+     */
     rua: z.array(reportUri).min(1).optional(),
+    /** Where failure (per-message) reports go, `mailto:` URIs as in `rua`. Default: none asked for. */
     ruf: z.array(reportUri).min(1).optional(),
+    /** DKIM alignment: `r` relaxed (the signing domain may be a subdomain of From:'s; receivers' default) or `s` strict (the same domain). */
     adkim: alignment.optional(),
+    /** SPF alignment: `r` relaxed (the envelope sender's domain may be a subdomain of From:'s; receivers' default) or `s` strict (the same domain). */
     aspf: alignment.optional(),
+    /** Format of failure reports: `afrf` (receivers' default) or `iodef`. */
     rf: z.enum(["afrf", "iodef"]).optional(),
+    /** Interval asked for between aggregate reports, in seconds (1..4294967295). Default: receivers use 86400 (a day). */
     ri: z.number().int().min(1).max(4294967295).optional(),
+    /**
+     * When failure reports are sent, options written colon-separated: `0` when both SPF and DKIM fail to
+     * give an aligned pass (receivers' default), `1` when either does, `d` when a DKIM signature fails to
+     * verify, `s` when SPF fails. Each at most once; needs `ruf`.
+     */
     fo: z
       .array(z.enum(["0", "1", "d", "s"]))
       .min(1)

@@ -29,27 +29,115 @@ function cidrOk(v: string, family: 4 | 6): boolean {
 export const spfMechanism = z.discriminatedUnion("type", [
   z
     .object({
+      /** `ip4`: matches when the sender's address is in `value`. */
       type: z.literal("ip4"),
+      /**
+       * The address or CIDR range the mechanism matches: IPv4 for `ip4` (e.g. `192.0.2.0/24`), IPv6 for `ip6`
+       * (e.g. `2001:db8::/32`).
+       */
       value: z
         .string()
         .refine((v) => cidrOk(v, 4), { message: "must be an IPv4 address or CIDR such as 192.0.2.0/24" }),
+      /**
+       * The result when the mechanism matches: `+` pass, `-` fail, `~` softfail, `?` neutral (RFC 7208 4.6.2).
+       * Default `+`, SPF's own; `-` for `all`, as the guide recommends.
+       */
       qualifier: spfQualifier.default("+"),
     })
     .strict(),
   z
     .object({
+      /** `ip6`: matches when the sender's address is in `value`. */
       type: z.literal("ip6"),
+      /**
+       * The address or CIDR range the mechanism matches: IPv4 for `ip4` (e.g. `192.0.2.0/24`), IPv6 for `ip6`
+       * (e.g. `2001:db8::/32`).
+       */
       value: z
         .string()
         .refine((v) => cidrOk(v, 6), { message: "must be an IPv6 address or CIDR such as 2001:db8::/32" }),
+      /**
+       * The result when the mechanism matches: `+` pass, `-` fail, `~` softfail, `?` neutral (RFC 7208 4.6.2).
+       * Default `+`, SPF's own; `-` for `all`, as the guide recommends.
+       */
       qualifier: spfQualifier.default("+"),
     })
     .strict(),
-  z.object({ type: z.literal("a"), domain: domainSpec.optional(), qualifier: spfQualifier.default("+") }).strict(),
-  z.object({ type: z.literal("mx"), domain: domainSpec.optional(), qualifier: spfQualifier.default("+") }).strict(),
-  z.object({ type: z.literal("include"), domain: domainSpec, qualifier: spfQualifier.default("+") }).strict(),
-  z.object({ type: z.literal("exists"), domain: domainSpec, qualifier: spfQualifier.default("+") }).strict(),
-  z.object({ type: z.literal("all"), qualifier: spfQualifier.default("-") }).strict(),
+  z
+    .object({
+      /** `a`: matches when the sender's address is one of `domain`'s A/AAAA addresses (a DNS lookup). */
+      type: z.literal("a"),
+      /**
+       * The domain the mechanism queries, e.g. `_spf.google.com` (no macros): required for `include` and
+       * `exists`; for `a` and `mx`, default the domain being checked.
+       */
+      domain: domainSpec.optional(),
+      /**
+       * The result when the mechanism matches: `+` pass, `-` fail, `~` softfail, `?` neutral (RFC 7208 4.6.2).
+       * Default `+`, SPF's own; `-` for `all`, as the guide recommends.
+       */
+      qualifier: spfQualifier.default("+"),
+    })
+    .strict(),
+  z
+    .object({
+      /** `mx`: matches when the sender's address is one of the addresses of `domain`'s MX hosts (a DNS lookup). */
+      type: z.literal("mx"),
+      /**
+       * The domain the mechanism queries, e.g. `_spf.google.com` (no macros): required for `include` and
+       * `exists`; for `a` and `mx`, default the domain being checked.
+       */
+      domain: domainSpec.optional(),
+      /**
+       * The result when the mechanism matches: `+` pass, `-` fail, `~` softfail, `?` neutral (RFC 7208 4.6.2).
+       * Default `+`, SPF's own; `-` for `all`, as the guide recommends.
+       */
+      qualifier: spfQualifier.default("+"),
+    })
+    .strict(),
+  z
+    .object({
+      /** `include`: matches when `domain`'s own SPF record passes the sender (a DNS lookup, plus those that record needs). */
+      type: z.literal("include"),
+      /**
+       * The domain the mechanism queries, e.g. `_spf.google.com` (no macros): required for `include` and
+       * `exists`; for `a` and `mx`, default the domain being checked.
+       */
+      domain: domainSpec,
+      /**
+       * The result when the mechanism matches: `+` pass, `-` fail, `~` softfail, `?` neutral (RFC 7208 4.6.2).
+       * Default `+`, SPF's own; `-` for `all`, as the guide recommends.
+       */
+      qualifier: spfQualifier.default("+"),
+    })
+    .strict(),
+  z
+    .object({
+      /** `exists`: matches when `domain` has an A record (a DNS lookup). */
+      type: z.literal("exists"),
+      /**
+       * The domain the mechanism queries, e.g. `_spf.google.com` (no macros): required for `include` and
+       * `exists`; for `a` and `mx`, default the domain being checked.
+       */
+      domain: domainSpec,
+      /**
+       * The result when the mechanism matches: `+` pass, `-` fail, `~` softfail, `?` neutral (RFC 7208 4.6.2).
+       * Default `+`, SPF's own; `-` for `all`, as the guide recommends.
+       */
+      qualifier: spfQualifier.default("+"),
+    })
+    .strict(),
+  z
+    .object({
+      /** `all`: matches every sender, so it comes last (`ptr` is not offered: RFC 7208 says it SHOULD NOT be used). */
+      type: z.literal("all"),
+      /**
+       * The result when the mechanism matches: `+` pass, `-` fail, `~` softfail, `?` neutral (RFC 7208 4.6.2).
+       * Default `+`, SPF's own; `-` for `all`, as the guide recommends.
+       */
+      qualifier: spfQualifier.default("-"),
+    })
+    .strict(),
 ]);
 
 /** A validated SPF mechanism. */
@@ -68,7 +156,10 @@ export const SPF_MAX_LOOKUPS = 10;
 /** zod schema of an SPF policy: mechanisms in order, ending in exactly one `all`, at most 10 lookups. */
 export const spfSchema = z
   .object({
-    /** The mechanisms, in evaluation order; the last must be `{ type: "all" }`. */
+    /**
+     * The mechanisms, in evaluation order; the last must be `{ type: "all" }`, e.g.
+     * `[{ type: "mx" }, { type: "include", domain: "_spf.google.com" }, { type: "all" }]`.
+     */
     mechanisms: z.array(spfMechanism).min(1, 'must list at least { type: "all" }'),
   })
   .strict()
