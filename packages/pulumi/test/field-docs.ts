@@ -104,7 +104,8 @@ function fieldsOf(checker: ts.TypeChecker, members: ts.Type | ts.Type[], prefix:
       path: `${prefix}${name}`,
       optional: symbols.length < types.length || symbols.some((s) => (s.flags & ts.SymbolFlags.Optional) !== 0),
       type: "",
-      doc: [...new Set(docs.filter((d) => d.length > 0))].join(" "),
+      // Undocumented in one member is undocumented: the README test then names the row.
+      doc: docs.includes("") ? "" : [...new Set(docs)].join(" "),
     };
     rows.push(row);
     const parts = [...new Set(symbols.flatMap((s) => plainType(checker.getTypeOfSymbol(s))))];

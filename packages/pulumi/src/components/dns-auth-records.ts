@@ -11,19 +11,29 @@ export type DkimRecordArgs = z.input<typeof dkimRecordSchema> & {
   value: pulumi.Input<string>;
 };
 
+/** dnsAuthSchema's fields as written, but `dkim`, whose entries the component adds a value to (Omit would reorder them). */
+type SchemaFields = z.input<typeof dnsAuthSchema>;
+type PlainFields = { [K in keyof SchemaFields as Exclude<K, "dkim">]: SchemaFields[K] };
+
+/** The zone of `domain`, first among the arguments (an output, which the schema never sees). */
+interface DomainZone {
+  /** Cloudflare zone id of `domain`. */
+  zoneId: pulumi.Input<string>;
+}
+
+/** The arguments the component handles itself: the reverse zone's id and the DKIM values are outputs. */
+interface ComponentFields {
+  /** Cloudflare zone id of `ptrZone`. Without both, `ptrRequests` says what to ask the network owner for. */
+  ptrZoneId?: pulumi.Input<string>;
+  /** DKIM key records, one per selector. */
+  dkim?: DkimRecordArgs[];
+}
+
 /**
  * Arguments of {@link DnsAuthRecords}, derived from `dnsAuthSchema`. Everything but the zone ids and the DKIM
  * values is plain data, checked at preview.
  */
-export type DnsAuthRecordsArgs = {
-  /** Cloudflare zone id of `domain`. */
-  zoneId: pulumi.Input<string>;
-} & Omit<z.input<typeof dnsAuthSchema>, "dkim"> & {
-    /** Cloudflare zone id of `ptrZone`. Without both, `ptrRequests` says what to ask the network owner for. */
-    ptrZoneId?: pulumi.Input<string>;
-    /** DKIM key records, one per selector. */
-    dkim?: DkimRecordArgs[];
-  };
+export type DnsAuthRecordsArgs = DomainZone & PlainFields & ComponentFields;
 
 const COMMENT = "managed by smartos-mail";
 
