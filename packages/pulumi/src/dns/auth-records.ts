@@ -62,11 +62,11 @@ export const dnsAuthSchema = z
     /**
      * SPF policy as typed mechanisms in order, ending with `{ type: "all" }`
      * (qualifier `-` by default, as the guide recommends). At most 10
-     * DNS-querying mechanisms. Default: the mail host's addresses, then `-all`
-     * (then required when the mail host has no addresses).
+     * DNS-querying mechanisms. Default: the mail host's addresses, then `-all`;
+     * required when the mail host has none.
      */
     spf: spfSchema.optional(),
-    /** Other TXT records at the domain's apex (site verifications...), printable ASCII. A second SPF record is refused. */
+    /** Other TXT records at the domain's apex (site verifications...), printable ASCII, at most 4000 characters each. A second SPF record is refused. */
     apexTxt: z.array(z.string().max(4000)).default([]),
     /** DKIM key records, one per selector. */
     dkim: z.array(dkimRecordSchema).default([]),
