@@ -82,15 +82,15 @@ export function hostProvider<I extends OnHost, S extends I>(
 ): pulumi.dynamic.ResourceProvider<Record<string, unknown>, S> {
   type Stored = Record<string, unknown>;
   const { outputs, slug } = RESOURCE_KINDS[spec.kind];
-  const inputsOf = (raw: Record<string, unknown>): I => storedInputs(spec.schema, raw, outputs) as I;
-  const stateOf = (raw: Record<string, unknown>): S => {
-    const inputs = inputsOf(raw);
+  const inputsOf = (raw: Stored): I => storedInputs(spec.schema, raw, outputs) as I;
+  const stateFrom = (inputs: I, raw: Stored): S => {
     if (spec.stateOf) return spec.stateOf(inputs, raw);
     return {
       ...inputs,
       ...Object.fromEntries(outputs.filter((k) => k in raw).map((k) => [k, raw[k]])),
     } as unknown as S;
   };
+  const stateOf = (raw: Stored): S => stateFrom(inputsOf(raw), raw);
   const replaceOn = new Set<string>(["profile", ...(spec.replaceOn ?? [])]);
   return {
     async check(_olds, news) {
@@ -98,11 +98,14 @@ export function hostProvider<I extends OnHost, S extends I>(
     },
 
     async diff(_id, olds, news) {
-      const old = stateOf(olds as unknown as Stored);
+      const oldInputs = inputsOf(olds as unknown as Stored);
+      const old = stateFrom(oldInputs, olds as unknown as Stored);
       const next = inputsOf(news);
-      const oldInputs = inputsOf(olds as unknown as Stored) as unknown as Stored;
-      const nextInputs = next as unknown as Stored;
-      const fields = changedFields(oldInputs, nextInputs, new Set([...Object.keys(oldInputs), ...Object.keys(next)]));
+      const fields = changedFields(
+        oldInputs as unknown as Stored,
+        next as unknown as Stored,
+        new Set([...Object.keys(oldInputs), ...Object.keys(next)]),
+      );
       const replaces = [
         ...(sameMachine(old.connection, next.connection) ? [] : ["connection"]),
         ...fields.filter((k) => replaceOn.has(k)),

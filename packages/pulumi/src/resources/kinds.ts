@@ -75,6 +75,3 @@ export interface ResourceKindInfo {
 
 /** A resource whose implementation lives in `provider-runtime`. */
 export type ResourceKind = keyof typeof RESOURCE_KINDS;
-
-/** The output keys of one kind. */
-export type OutputKey<K extends ResourceKind> = (typeof RESOURCE_KINDS)[K]["outputs"][number];
