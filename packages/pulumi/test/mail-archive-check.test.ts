@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { scriptSha256 } from "../src/archive/rotation-script";
 import { UNKNOWN } from "../src/providers/check";
 import { archiveRotationScript, localArchive, mailArchiveProvider } from "../src/providers/mail-archive";
+import { STATE_VERSION } from "../src/providers/state-version";
 import { mailArchiveSchema } from "../src/schemas/mail-archive";
 import { checkReasons, refusesEach, testConnection } from "./support/check-inputs";
 
@@ -162,7 +163,10 @@ describe("MailArchive diff", () => {
   it("runs nothing on the host for an input spelled as its default", async () => {
     const spelled = { ...news, address: "mailarchive@localhost", directory: "/var/mail/archive" };
     const { outs } = await mailArchiveProvider.update!("id", state(), spelled);
-    assert.deepEqual(outs, state({ address: "mailarchive@localhost", directory: "/var/mail/archive" }));
+    assert.deepEqual(outs, {
+      ...state({ address: "mailarchive@localhost", directory: "/var/mail/archive" }),
+      stateVersion: STATE_VERSION,
+    });
   });
 
   it("replaces for another machine or login user (another crontab), deleting first", async () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { reportCronLine } from "../src/monitoring/pflogsumm";
 import { mailLogReportProvider } from "../src/providers/mail-log-report";
+import { STATE_VERSION } from "../src/providers/state-version";
 import { platform } from "../src/remote/platform";
 import { type MailLogReportState, mailLogReportSchema } from "../src/schemas/mail-log-report";
 import { checkReasons, testConnection } from "./support/check-inputs";
@@ -59,6 +60,12 @@ describe("MailLogReport diff", () => {
 
   it("runs nothing on the host when logFile now names the log resolved before", async () => {
     const outs = await mailLogReportProvider.update!("id", olds, { ...news, logFile: log });
-    assert.deepEqual(outs.outs, { ...inputs, logFile: log, reportedLog: log, cronLine: line });
+    assert.deepEqual(outs.outs, {
+      ...inputs,
+      logFile: log,
+      reportedLog: log,
+      cronLine: line,
+      stateVersion: STATE_VERSION,
+    });
   });
 });

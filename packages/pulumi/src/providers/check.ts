@@ -146,18 +146,3 @@ export function checkWithSchema(
   }
   return { inputs, failures };
 }
-
-/**
- * A resource's inputs from the properties the engine stored for it (a
- * provider's `olds`/`props`): the provider key and the resource's own output
- * keys are dropped, the rest parsed by its schema, defaults applied.
- */
-export function storedInputs<S extends z.ZodType>(
-  schema: S,
-  raw: Record<string, unknown>,
-  outputKeys: readonly string[],
-): z.output<S> {
-  return schema.parse(
-    Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "__provider" && !outputKeys.includes(k))),
-  );
-}

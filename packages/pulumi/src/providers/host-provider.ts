@@ -4,7 +4,10 @@ import type { z } from "zod";
 import { type Connection, sameMachine } from "../remote/connection";
 import type { PlatformName } from "../remote/platform";
 import { RESOURCE_KINDS, type ResourceKind } from "../resources/kinds";
-import { checkWithSchema, storedInputs } from "./check";
+import { checkWithSchema } from "./check";
+import type { StoredProperties } from "./migrations";
+import { migrateStored, STATE_VERSION, STATE_VERSION_KEY } from "./state-version";
+import { readStored } from "./storage-schema";
 
 /** The inputs every resource on a host has. */
 export interface OnHost {
@@ -16,13 +19,18 @@ export interface OnHost {
 
 /**
  * What one resource brings to {@link hostProvider}: its schema and its host
- * steps. The skeleton does the rest: check, parsing stored state, the diff,
- * the id. `I` is the validated inputs, `S` what the provider stores.
+ * steps. The skeleton does the rest: check, reading stored state, the diff,
+ * the id, the state version. `I` is the validated inputs, `S` what the
+ * provider stores.
  */
 export interface HostProviderSpec<I extends OnHost, S extends I> {
   /** The resource's kind in {@link RESOURCE_KINDS}: its outputs and its id. */
   kind: ResourceKind;
-  /** The zod schema of the inputs; its output type is `I`. */
+  /**
+   * The zod schema of the inputs, policy included; its output type is `I`.
+   * `check` holds new inputs to it; stored state is read with the storage
+   * schema derived from it (providers/storage-schema.ts).
+   */
   schema: z.ZodType<I, unknown>;
   /**
    * Input fields whose change replaces the resource; every other field is
@@ -30,6 +38,11 @@ export interface HostProviderSpec<I extends OnHost, S extends I> {
    * always replaces.
    */
   replaceOn?: readonly (keyof I & string)[];
+  /**
+   * Input fields that only feed `check` (a limit another field is held to) and
+   * never reach the host: a change to one of them alone is no change.
+   */
+  checkOnly?: readonly (keyof I & string)[];
   /** Further replacement reasons the fields alone do not show (e.g. vmadm properties fixed at create). */
   replaces?: (old: S, next: I) => string[];
   /** Whether the host must be changed though no input changed: drift that refresh found. */
@@ -39,8 +52,12 @@ export interface HostProviderSpec<I extends OnHost, S extends I> {
    * Default true: both would own the same files on the same host.
    */
   deleteBeforeReplace?: (old: S, next: I) => boolean;
-  /** The state from stored properties whose inputs are parsed: how to read older state. Default: as stored. */
-  stateOf?: (inputs: I, stored: Record<string, unknown>) => S;
+  /**
+   * The state from stored properties (migrated to the current state version)
+   * and the inputs read from them: outputs derived again from what was stored.
+   * Default: the kind's outputs as stored.
+   */
+  stateOf?: (inputs: I, stored: StoredProperties) => S;
   /** The resource's id. Default `<host>/<slug>/<random uuid>`. */
   id?: (state: S) => string;
   /** Makes the resource on the host. */
@@ -71,40 +88,64 @@ function changedFields(old: Record<string, unknown>, next: Record<string, unknow
   return [...fields].filter((k) => !sameValue(old[k], next[k]));
 }
 
+/** Warns, in the engine's output, of stored keys this version does not know; they are kept, not judged. */
+function reportUnknownKeys(type: string, keys: string[]): void {
+  if (keys.length === 0) return;
+  console.warn(
+    `warning: ${type}: its stored state has keys this version of @smartos-mail/pulumi does not know: ` +
+      `${keys.join(", ")}. They are kept until the next update; a newer version wrote them, or one that is missing a migration.`,
+  );
+}
+
 /**
  * The provider of one host resource, run by the engine's dynamic-provider
- * host: check with the schema (nothing runs on a host), stored properties
- * parsed back into inputs and state, a pure diff from the changed fields
- * (replace or update per field), the id, and the spec's host steps.
+ * host: check with the policy schema (nothing runs on a host); stored
+ * properties migrated to the current state version and read with the storage
+ * schema (no policy, so whatever an earlier version accepted can still be
+ * diffed, refreshed, updated and deleted); a pure diff from the changed fields
+ * (replace or update per field); the id; the spec's host steps; and the state
+ * version written with every state.
  */
 export function hostProvider<I extends OnHost, S extends I>(
   spec: HostProviderSpec<I, S>,
 ): pulumi.dynamic.ResourceProvider<Record<string, unknown>, S> {
-  type Stored = Record<string, unknown>;
-  const { outputs, slug } = RESOURCE_KINDS[spec.kind];
-  const inputsOf = (raw: Stored): I => storedInputs(spec.schema, raw, outputs) as I;
-  const stateFrom = (inputs: I, raw: Stored): S => {
+  const { outputs, slug, type } = RESOURCE_KINDS[spec.kind];
+  const notInputs = new Set<string>(["__provider", STATE_VERSION_KEY, ...outputs]);
+  /** Inputs from properties of the current state version: a check's result, or stored state once migrated. */
+  const inputsOf = (raw: StoredProperties): I => {
+    const given = Object.fromEntries(Object.entries(raw).filter(([k]) => !notInputs.has(k)));
+    const { value, unknownKeys } = readStored(spec.schema, given, type);
+    reportUnknownKeys(type, unknownKeys);
+    return value;
+  };
+  const stateFrom = (inputs: I, raw: StoredProperties): S => {
     if (spec.stateOf) return spec.stateOf(inputs, raw);
     return {
       ...inputs,
       ...Object.fromEntries(outputs.filter((k) => k in raw).map((k) => [k, raw[k]])),
     } as unknown as S;
   };
-  const stateOf = (raw: Stored): S => stateFrom(inputsOf(raw), raw);
+  /** The stored properties the engine sends (olds, props), migrated: their inputs and their state. */
+  const storedOf = (raw: unknown): { inputs: I; state: S } => {
+    const migrated = migrateStored(spec.kind, raw as StoredProperties);
+    const inputs = inputsOf(migrated);
+    return { inputs, state: stateFrom(inputs, migrated) };
+  };
+  const versioned = (state: S): S => ({ ...state, [STATE_VERSION_KEY]: STATE_VERSION });
   const replaceOn = new Set<string>(["profile", ...(spec.replaceOn ?? [])]);
+  const checkOnly = new Set<string>(spec.checkOnly ?? []);
   return {
     async check(_olds, news) {
       return checkWithSchema(spec.schema, news);
     },
 
     async diff(_id, olds, news) {
-      const oldInputs = inputsOf(olds as unknown as Stored);
-      const old = stateFrom(oldInputs, olds as unknown as Stored);
+      const { inputs: oldInputs, state: old } = storedOf(olds);
       const next = inputsOf(news);
       const fields = changedFields(
-        oldInputs as unknown as Stored,
-        next as unknown as Stored,
-        new Set([...Object.keys(oldInputs), ...Object.keys(next)]),
+        oldInputs as unknown as StoredProperties,
+        next as unknown as StoredProperties,
+        new Set([...Object.keys(oldInputs), ...Object.keys(next)].filter((k) => !checkOnly.has(k))),
       );
       const replaces = [
         ...(sameMachine(old.connection, next.connection) ? [] : ["connection"]),
@@ -117,21 +158,24 @@ export function hostProvider<I extends OnHost, S extends I>(
 
     async create(raw) {
       const state = await spec.create(inputsOf(raw));
-      return { id: spec.id ? spec.id(state) : `${state.connection.host}/${slug}/${randomUUID()}`, outs: state };
+      return {
+        id: spec.id ? spec.id(state) : `${state.connection.host}/${slug}/${randomUUID()}`,
+        outs: versioned(state),
+      };
     },
 
     async read(id, props) {
-      const state = await spec.read(stateOf((props ?? {}) as unknown as Stored));
+      const state = await spec.read(storedOf(props ?? {}).state);
       // An empty id tells the engine the object is gone, so the next up makes it again.
-      return state === undefined ? { id: "" } : { id, props: state };
+      return state === undefined ? { id: "" } : { id, props: versioned(state) };
     },
 
     async update(_id, olds, news) {
-      return { outs: await spec.update(stateOf(olds as unknown as Stored), inputsOf(news)) };
+      return { outs: versioned(await spec.update(storedOf(olds).state, inputsOf(news))) };
     },
 
     async delete(_id, props) {
-      await spec.delete(stateOf(props as unknown as Stored));
+      await spec.delete(storedOf(props).state);
     },
   };
 }

@@ -63,14 +63,18 @@ export const mailLogReportProvider = hostProvider<MailLogReportInputs, MailLogRe
   create: apply,
   async read(old) {
     const host = new RemoteHost(old.connection);
+    // The log is resolved again, not taken from state: a fix to how it is found reaches existing hosts, and
+    // a maillog_file set since shows as drift of the line.
     const result = await host.run(
       joinScripts([
         prelude(platform(old.profile)),
+        section("log", resolveLogFile(old.profile, old.logFile)),
         section("cron", showCronBlock(old.connection.user, REPORT_CRON_OWNER)),
       ]),
       { step: "read the pflogsumm schedule" },
     );
-    return { ...old, cronLine: cronLineOf(parseSections(result.stdout)) };
+    const s = parseSections(result.stdout);
+    return { ...old, reportedLog: (s.log ?? "").trim() || old.reportedLog, cronLine: cronLineOf(s) };
   },
   async update(old, news) {
     // The same connection and the line on the host already the one wanted (a logFile now given as the one

@@ -204,18 +204,6 @@ export const postfixConfigProvider = hostProvider<PostfixConfigInputs, PostfixCo
    * old server keeps sending until its replacement is ready.
    */
   deleteBeforeReplace: (old, next) => old.connection.hostKeyFingerprint === next.connection.hostKeyFingerprint,
-  stateOf: (inputs, stored) => {
-    const { applied, rootAliasApplied, saslMapInSync, openRelay, previous } = stored as unknown as PostfixConfigState;
-    return {
-      ...inputs,
-      applied,
-      previous,
-      // State written before the relay rule has no record: not known to relay.
-      openRelay: openRelay ?? null,
-      ...(rootAliasApplied !== undefined ? { rootAliasApplied } : {}),
-      ...(saslMapInSync !== undefined ? { saslMapInSync } : {}),
-    };
-  },
   create: (news) => apply(undefined, news, true),
   async read(old) {
     const host = new RemoteHost(old.connection);

@@ -69,11 +69,10 @@ export const smartOsZoneProvider = hostProvider<SmartOsZoneInputs, SmartOsZoneSt
   drifted: (old, next) =>
     Object.keys(updatePayload(old.live, next.manifest, old.manifest)).length > 0 ||
     (next.rebootForChanges && old.pendingReboot.length > 0),
-  // Older state may lack activeNics and pendingReboot; the other outputs follow from `live`.
+  // The outputs other than these three follow from what vmadm said, derived again at each run.
   stateOf: (inputs, stored) => {
-    const live = stored.live as LiveZone;
-    const activeNics = (stored.activeNics as LiveNic[] | undefined) ?? live.nics;
-    return { ...inputs, ...outputsOf(live, activeNics, (stored.pendingReboot as string[] | undefined) ?? []) };
+    const { live, activeNics, pendingReboot } = stored as unknown as SmartOsZoneState;
+    return { ...inputs, ...outputsOf(live, activeNics, pendingReboot) };
   },
   id: (state) => state.uuid,
 

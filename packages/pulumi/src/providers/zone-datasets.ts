@@ -47,6 +47,8 @@ export const zoneDatasetsProvider = hostProvider<ZoneDatasetsInputs, ZoneDataset
   schema: zoneDatasetsSchema,
   // Another zone's datasets; the same dataset names are made again, so the old layout goes first (the default).
   replaceOn: ["zoneUuid"],
+  // The zone's quota only bounds what check accepts for mailQuota; vmadm, not this resource, sets it.
+  checkOnly: ["zoneQuota"],
   // A quota changed by hand (refresh shows it): the next up sets it back.
   drifted: (old, next) => Object.keys(quotaChanges(old.live, next)).length > 0,
   id: (state) => `${state.connection.host}/zone-datasets/${state.zoneUuid}`,
