@@ -7,7 +7,7 @@ import { RESOURCE_KINDS, type ResourceKind } from "../resources/kinds";
 import { checkWithSchema } from "./check";
 import type { StoredProperties } from "./migrations";
 import { migrateStored, STATE_VERSION, STATE_VERSION_KEY } from "./state-version";
-import { readStored } from "./storage-schema";
+import { readStored, storageSchema } from "./storage-schema";
 
 /** The inputs every resource on a host has. */
 export interface OnHost {
@@ -110,14 +110,20 @@ export function hostProvider<I extends OnHost, S extends I>(
   spec: HostProviderSpec<I, S>,
 ): pulumi.dynamic.ResourceProvider<Record<string, unknown>, S> {
   const { outputs, slug, type } = RESOURCE_KINDS[spec.kind];
+  // Derived when provider-runtime loads: a schema it cannot derive fails every test that loads the provider.
+  storageSchema(spec.schema);
   const notInputs = new Set<string>(["__provider", STATE_VERSION_KEY, ...outputs]);
-  /** Inputs from properties of the current state version: a check's result, or stored state once migrated. */
-  const inputsOf = (raw: StoredProperties): I => {
+  /**
+   * Inputs from properties of the current state version (a check's result, or stored state once
+   * migrated): as stored, and without the keys this version does not know, for the diff.
+   */
+  const readInputs = (raw: StoredProperties): { inputs: I; known: I } => {
     const given = Object.fromEntries(Object.entries(raw).filter(([k]) => !notInputs.has(k)));
-    const { value, unknownKeys } = readStored(spec.schema, given, type);
+    const { value, known, unknownKeys } = readStored(spec.schema, given, type);
     reportUnknownKeys(type, unknownKeys);
-    return value;
+    return { inputs: value, known };
   };
+  const inputsOf = (raw: StoredProperties): I => readInputs(raw).inputs;
   const stateFrom = (inputs: I, raw: StoredProperties): S => {
     if (spec.stateOf) return spec.stateOf(inputs, raw);
     return {
@@ -125,11 +131,11 @@ export function hostProvider<I extends OnHost, S extends I>(
       ...Object.fromEntries(outputs.filter((k) => k in raw).map((k) => [k, raw[k]])),
     } as unknown as S;
   };
-  /** The stored properties the engine sends (olds, props), migrated: their inputs and their state. */
-  const storedOf = (raw: unknown): { inputs: I; state: S } => {
+  /** The stored properties the engine sends (olds, props), migrated: their known inputs and their state. */
+  const storedOf = (raw: unknown): { known: I; state: S } => {
     const migrated = migrateStored(spec.kind, raw as StoredProperties);
-    const inputs = inputsOf(migrated);
-    return { inputs, state: stateFrom(inputs, migrated) };
+    const { inputs, known } = readInputs(migrated);
+    return { known, state: stateFrom(inputs, migrated) };
   };
   const versioned = (state: S): S => ({ ...state, [STATE_VERSION_KEY]: STATE_VERSION });
   const replaceOn = new Set<string>(["profile", ...(spec.replaceOn ?? [])]);
@@ -140,7 +146,7 @@ export function hostProvider<I extends OnHost, S extends I>(
     },
 
     async diff(_id, olds, news) {
-      const { inputs: oldInputs, state: old } = storedOf(olds);
+      const { known: oldInputs, state: old } = storedOf(olds);
       const next = inputsOf(news);
       const fields = changedFields(
         oldInputs as unknown as StoredProperties,

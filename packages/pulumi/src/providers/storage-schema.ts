@@ -88,7 +88,10 @@ function storageSchemas(policy: z.ZodType): Record<UnknownKeys, z.ZodType> {
   return schemas;
 }
 
-/** The storage schema of `policy`: its shape, types, defaults and transforms; no policy; unknown keys kept. */
+/**
+ * The storage schema of `policy`: its shape, types, defaults and transforms; no policy; unknown keys kept.
+ * Made once per policy schema; a schema type it does not know is an error here, at load, not in a destroy.
+ */
 export function storageSchema<S extends z.ZodType>(policy: S): z.ZodType<z.output<S>> {
   return storageSchemas(policy).keep as z.ZodType<z.output<S>>;
 }
@@ -104,8 +107,20 @@ function pathText(path: readonly PropertyKey[]): string {
 export interface StoredRead<T> {
   /** The stored value, defaults and transforms applied, unknown keys kept. */
   value: T;
-  /** Paths of keys the schema does not name (`manifest.foo`), in the order found. */
+  /** The same without the unknown keys: what this version compares. */
+  known: T;
+  /** Paths of keys the schema does not name (`manifest.foo`), sorted. */
   unknownKeys: string[];
+}
+
+/** A copy of `value` without the keys at `paths`. */
+function without<T>(value: T, paths: readonly PropertyKey[][]): T {
+  const copy = structuredClone(value);
+  for (const path of paths) {
+    const parent = path.slice(0, -1).reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k], copy);
+    if (parent !== null && typeof parent === "object") delete (parent as Record<PropertyKey, unknown>)[path.at(-1)!];
+  }
+  return copy;
 }
 
 /** Why stored state could not be read: a type the schema no longer has, which only a migration can bridge. */
@@ -113,19 +128,23 @@ export class UnreadableStateError extends Error {}
 
 /**
  * Reads a stored value with the storage schema of `policy`. Never judges
- * policy; keeps and lists keys the schema does not name. Throws
+ * policy; keeps and lists keys the schema does not name, and gives the value
+ * without them for comparing. Throws
  * {@link UnreadableStateError} only when a value has another type than the
  * schema's (a change a state migration must bridge), naming each path.
  */
 export function readStored<S extends z.ZodType>(policy: S, raw: unknown, what: string): StoredRead<z.output<S>> {
   const schemas = storageSchemas(policy);
   const exact = schemas.refuse.safeParse(raw);
-  if (exact.success) return { value: exact.data as z.output<S>, unknownKeys: [] };
-  const unknownKeys = exact.error.issues.flatMap((issue) =>
-    issue.code === "unrecognized_keys" ? issue.keys.map((k) => pathText([...issue.path, k])) : [],
+  if (exact.success) return { value: exact.data as z.output<S>, known: exact.data as z.output<S>, unknownKeys: [] };
+  const unknownPaths = exact.error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [],
   );
   const kept = schemas.keep.safeParse(raw);
-  if (kept.success) return { value: kept.data as z.output<S>, unknownKeys };
+  if (kept.success) {
+    const value = kept.data as z.output<S>;
+    return { value, known: without(value, unknownPaths), unknownKeys: unknownPaths.map(pathText).sort() };
+  }
   const problems = kept.error.issues.map((i) => `${pathText(i.path) || "(the whole state)"}: ${i.message}`);
   throw new UnreadableStateError(
     `${what}: the stored state does not have the shape this version of @smartos-mail/pulumi reads ` +
