@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { capacityPlanSchema } from "../src/plan/capacity";
+import { UNKNOWN } from "../src/providers/check";
 import { zoneDatasetsProvider } from "../src/providers/zone-datasets";
 import { quotasOf, zoneDatasetsSchema } from "../src/schemas/zone-datasets";
 import {
@@ -103,6 +104,15 @@ describe("ZoneDatasets diff", () => {
 
   it("reports no change when the quotas match", async () => {
     assert.equal((await diff({ mailQuota: 980, spoolQuota: 10 })).changes, false);
+  });
+
+  it("reads a value not known during preview as a possible change, replacing for a replaceOn field", async () => {
+    assert.deepEqual(await diff({ mailQuota: UNKNOWN, spoolQuota: 10 }), {
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: true,
+    });
+    assert.deepEqual((await diff({ zoneUuid: UNKNOWN, mailQuota: 980 })).replaces, ["zoneUuid"]);
   });
 
   it("changes quotas in place", async () => {

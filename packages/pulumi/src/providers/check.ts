@@ -14,7 +14,8 @@ function isUnknownAt(value: unknown, path: readonly PropertyKey[]): boolean {
   return v === UNKNOWN;
 }
 
-function containsUnknown(value: unknown): boolean {
+/** Whether `value` holds a value the engine does not know yet (preview). */
+export function containsUnknown(value: unknown): boolean {
   if (value === UNKNOWN) return true;
   if (value === null || typeof value !== "object") return false;
   return Object.values(value).some(containsUnknown);

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { type Connection, sameMachine } from "../remote/connection";
 import type { PlatformName } from "../remote/platform";
 import { RESOURCE_KINDS, type ResourceKind } from "../resources/kinds";
-import { checkWithSchema } from "./check";
+import { checkWithSchema, containsUnknown } from "./check";
 import type { StoredProperties } from "./migrations";
 import { migrateStored, STATE_VERSION, STATE_VERSION_KEY } from "./state-version";
 import { readStored, storageSchema } from "./storage-schema";
@@ -147,6 +147,13 @@ export function hostProvider<I extends OnHost, S extends I>(
 
     async diff(_id, olds, news) {
       const { known: oldInputs, state: old } = storedOf(olds);
+      // During preview an input may be another resource's output not known yet: its field may change, and
+      // replaces the resource if a change of it would (another machine, a replaceOn field).
+      const pending = Object.keys(news).filter((k) => !notInputs.has(k) && containsUnknown(news[k]));
+      if (pending.length > 0) {
+        const replaces = pending.filter((k) => k === "connection" || replaceOn.has(k));
+        return { changes: true, replaces, deleteBeforeReplace: true };
+      }
       const next = inputsOf(news);
       const fields = changedFields(
         oldInputs as unknown as StoredProperties,
