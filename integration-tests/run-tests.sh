@@ -1,9 +1,12 @@
 #!/bin/bash
 # The test command: installs everything, builds, lints, then runs the unit tests
-# and the integration tests (real sshd and Postfix in testbed network namespaces).
-# Ends with "N passed, N failed".
+# and the integration tests (real sshd and Postfix in testbed network namespaces),
+# all on Node 24 LTS, then the unit tests again on Node 22. Ends with
+# "N passed, N failed" over both runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# pnpm, tsc, the tests and the engine's dynamic-provider plugin (a script that runs `node`) all find it first.
+PATH="$(bash integration-tests/node/setup-node.sh 24):$PATH"
 bash integration-tests/setup.sh
 # The real Pulumi engine: a pulumi CLI on PATH, or the pinned one built from its Go module (cached).
 PATH="$(bash integration-tests/engine/setup-pulumi.sh):$PATH"
@@ -17,11 +20,7 @@ mapfile -t files < <(find packages/pulumi/dist-test/test packages/cli/dist-test/
 set +e
 node --test --test-concurrency=4 --test-reporter=tap "${files[@]}" | tee .test-output/tap.txt
 status=${PIPESTATUS[0]}
+bash integration-tests/node/unit-tests-on.sh 22 || status=1
 set -e
-passed=$(awk '/^# pass /{print $3}' .test-output/tap.txt)
-failed=$(awk '/^# fail /{print $3}' .test-output/tap.txt)
-# node's "# fail" counts failed tests only: a suite whose before hook failed, or a file that died
-# outside any test, is a top-level "not ok" whose failureType is not subtestsFailed. Count those too.
-broken=$(awk '/^not ok /{top = 1; next} top && /^  failureType: /{if ($2 != "'"'"'subtestsFailed'"'"'") n++; top = 0} END {print n + 0}' .test-output/tap.txt)
-echo "${passed:-0} passed, $((${failed:-0} + broken)) failed"
+bash integration-tests/tap-summary.sh .test-output/tap.txt .test-output/unit-node22.tap
 exit "$status"

@@ -8,16 +8,21 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 // Inside integration-tests, so the blocks resolve @smartos-mail/pulumi and @pulumi/pulumi as a user's program does.
 const WORK = path.resolve(__dirname, "..", "..", ".readme-blocks");
 
-it("every TypeScript block in the README compiles against the library", () => {
-  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
-  assert.ok(blocks.length >= 1, "the README has no ```ts block");
+/** The READMEs whose TypeScript blocks are compiled: the repository's and the one npm shows with the package. */
+const READMES = { repo: "README.md", package: "packages/pulumi/README.md" };
+
+it("every TypeScript block in the READMEs compiles against the library", () => {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  const files = blocks.map((code, i) => {
-    const file = path.join(WORK, `block-${i + 1}.ts`);
-    writeFileSync(file, code);
-    return file;
+  const files = Object.entries(READMES).flatMap(([name, readmePath]) => {
+    const readme = readFileSync(path.join(ROOT, readmePath), "utf8");
+    const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+    assert.ok(blocks.length >= 1, `${readmePath} has no \`\`\`ts block`);
+    return blocks.map((code, i) => {
+      const file = path.join(WORK, `${name}-block-${i + 1}.ts`);
+      writeFileSync(file, code);
+      return file;
+    });
   });
   const base = ts.readConfigFile(path.join(ROOT, "tsconfig.base.json"), ts.sys.readFile).config;
   const { options } = ts.parseJsonConfigFileContent(
