@@ -22,7 +22,7 @@ export const EXAMPLE_HOST_STATE = [
 ].join("; echo ---; ");
 
 /** An example's project name, from its Pulumi.yaml: the namespace of its config keys. */
-function projectOf(example: string): string {
+export function projectOf(example: string): string {
   const yaml = readFileSync(path.join(EXAMPLES_DIR, example, "Pulumi.yaml"), "utf8");
   const name = /^name:\s*(\S+)\s*$/m.exec(yaml)?.[1];
   if (!name) throw new Error(`examples/${example}/Pulumi.yaml has no name`);
@@ -32,10 +32,10 @@ function projectOf(example: string): string {
 /**
  * The program of `examples/<example>` (its compiled index.js), as the engine runs it: loaded afresh
  * on each operation, so that each one registers its resources again. Its exports become the stack's
- * outputs (run it with `{ exports: true }`).
+ * outputs (run it with `{ exports: true }`). `examplesDir`: another release's built examples.
  */
-export function exampleProgram(example: string): () => Record<string, unknown> {
-  const main = path.join(EXAMPLES_DIR, example, "dist", "index.js");
+export function exampleProgram(example: string, examplesDir = EXAMPLES_DIR): () => Record<string, unknown> {
+  const main = path.join(examplesDir, example, "dist", "index.js");
   return () => {
     delete require.cache[require.resolve(main)];
     return require(main) as Record<string, unknown>;
