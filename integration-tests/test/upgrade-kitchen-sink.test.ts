@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EXAMPLE_HOST_STATE } from "../harness/example-stack";
 import { hostShell } from "../harness/testbed";
-import { MAIL_QUOTA } from "../upgrade/kitchen-sink";
+import { GUIDE_IMAGE, MAIL_QUOTA } from "../upgrade/kitchen-sink";
 import { upgradeProgram } from "../upgrade/programs";
 import { upgradeSuite } from "../upgrade/upgrade-suite";
 
@@ -24,7 +24,7 @@ upgradeSuite({
       personality: "smartos",
       state: [
         "vmadm list -p -H -o uuid,alias,state,quota",
-        "zfs list -H -o name,quota,mountpoint,mounted",
+        `zfs list -H -o name,quota,mountpoint,mounted | grep -v '^zones/${GUIDE_IMAGE}'`,
         "ip -4 -o addr show dev eth0",
         "stat -c '%n %a %U %G' /var/mail /var/spool/postfix",
         "df --output=target /var/mail /var/spool/postfix",

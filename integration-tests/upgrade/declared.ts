@@ -56,7 +56,7 @@ export function undeclaredDrift(steps: StepRecord[], declared: DeclaredChanges):
     .filter((s) => {
       if (!s.drift) return false;
       const allowed = declared.refreshMayAdd[typeOfUrn(s.urn)] ?? [];
-      return !(s.changed !== undefined && s.changed.every((k) => allowed.includes(k)));
+      return !s.changed?.every((k) => allowed.includes(k));
     })
     .map(describeStep);
 }

@@ -42,7 +42,13 @@ export async function recordRelease(
   const subs = substitutionsFor(customResourcesOf(raw), what.hosts, what.agentSocket);
   const deployment = sanitized(raw, subs);
   const config = sanitized(await stack.allConfig(), subs);
-  const recording: StackRecording = { release: what.release, program: what.program, project: what.project, config, deployment };
+  const recording: StackRecording = {
+    release: what.release,
+    program: what.program,
+    project: what.project,
+    config,
+    deployment,
+  };
   write(path.join(RECORDED_DIR, what.release, `${what.program}.json`), recording);
   const resources = customResourcesOf(deployment)
     .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))

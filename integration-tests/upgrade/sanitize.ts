@@ -28,8 +28,7 @@ const keyFileHash = (pem: string) =>
     .digest("hex");
 
 /** The `p=` of an RSA private key's DKIM record: its DER SubjectPublicKeyInfo in base64. */
-const dkimPublicKey = (pem: string) =>
-  createPublicKey(pem).export({ type: "spki", format: "der" }).toString("base64");
+const dkimPublicKey = (pem: string) => createPublicKey(pem).export({ type: "spki", format: "der" }).toString("base64");
 
 /** Text of a recording and what replaces it. */
 export type Substitutions = Map<string, string>;
@@ -39,7 +38,11 @@ export type Substitutions = Map<string, string>;
  * the testbed client's private key, the agent socket, and each generated DKIM key with every value made
  * from it (its record's `p=`, the key file's hash in `live`), so that HEAD's diff still finds no change.
  */
-export function substitutionsFor(resources: ResourceState[], hosts: TestbedHost[], agentSocket?: string): Substitutions {
+export function substitutionsFor(
+  resources: ResourceState[],
+  hosts: TestbedHost[],
+  agentSocket?: string,
+): Substitutions {
   const subs: Substitutions = new Map();
   for (const h of hosts) {
     subs.set(h.hostKeyFingerprint, RECORDED_FINGERPRINT);

@@ -36,7 +36,8 @@ export interface UpgradeSuite {
 }
 
 /** Each host's state, by name. */
-const snapshot = (hosts: UpgradeHost[]) => Object.fromEntries(hosts.map((h) => [h.name, hostShell(h.name, h.state).stdout]));
+const snapshot = (hosts: UpgradeHost[]) =>
+  Object.fromEntries(hosts.map((h) => [h.name, hostShell(h.name, h.state).stdout]));
 
 /** The steps as `op name`, for messages and comparisons. */
 const ops = (steps: StepRecord[]) => steps.map((s) => `${s.op} ${s.name}`);
@@ -81,7 +82,13 @@ export function upgradeSuite(suite: UpgradeSuite): void {
         stack = new PulumiStack({ dir, project });
         if (RECORDING) {
           const testbed = hosts.map((h) => h());
-          await recordRelease(stack, { ...baseline, program: suite.program, project, hosts: testbed, agentSocket: agent!.socket });
+          await recordRelease(stack, {
+            ...baseline,
+            program: suite.program,
+            project,
+            hosts: testbed,
+            agentSocket: agent!.socket,
+          });
         }
       });
 
