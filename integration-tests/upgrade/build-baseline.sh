@@ -28,6 +28,10 @@ link_install() {
   ln -sfn ../../../../packages/pulumi "$dir/examples/send-only/node_modules/@smartos-mail/pulumi"
 }
 
+# Test files run side by side: one builds, the others wait for it.
+mkdir -p "$(dirname "$cache")"
+exec 9>"$cache.lock"
+flock 9
 if [ ! -f "$cache/built" ]; then
   log "building @smartos-mail/pulumi at $commit into $cache (once per commit)"
   rm -rf "$cache.tmp"
@@ -42,6 +46,7 @@ if [ ! -f "$cache/built" ]; then
   rm -rf "$cache"
   mv "$cache.tmp" "$cache"
 fi
+flock -u 9
 
 rm -rf "$dest"
 mkdir -p "$dest/packages/pulumi" "$dest/examples/send-only"

@@ -53,7 +53,7 @@ export function upgradeSuite(suite: UpgradeSuite): void {
     describe(`upgrade from ${baseline.release} to HEAD: ${suite.program} on testbed hosts`, () => {
       const names = suite.hosts.map((h) => h.name);
       const hosts = suite.hosts.map((h) => suiteHost(h.name, h.index, h.personality));
-      const dir = path.join(OUTPUT_DIR, `upgrade-${suite.program}`);
+      const dir = path.join(OUTPUT_DIR, `upgrade-${suite.program}-from-${baseline.release}`);
       const project = projectOfProgram(suite.program);
       const declared = declaredChanges(baseline.release);
       const program = upgradeProgram(suite.program);
@@ -64,14 +64,14 @@ export function upgradeSuite(suite: UpgradeSuite): void {
       let afterRelease: Record<string, string>;
 
       before(() => {
-        agent = startSshAgent(path.join(OUTPUT_DIR, `upgrade-${suite.program}-agent`), [hosts[0]().privateKey]);
+        agent = startSshAgent(`${dir}-agent`, [hosts[0]().privateKey]);
         before0 = snapshot(suite.hosts);
       });
       after(() => agent?.stop());
 
       it(`${baseline.release} (${baseline.commit.slice(0, 7)}), in its own process, creates every resource`, async () => {
         rmSync(dir, { recursive: true, force: true });
-        const releaseDir = layOutRelease(baseline, path.join(OUTPUT_DIR, `upgrade-release-${baseline.commit}`));
+        const releaseDir = layOutRelease(baseline, `${dir}-release`);
         const config = suite.config(
           hosts.map((h) => h()),
           agent!.socket,
