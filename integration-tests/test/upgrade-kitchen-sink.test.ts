@@ -5,8 +5,8 @@ import { GUIDE_IMAGE, MAIL_QUOTA } from "../upgrade/kitchen-sink";
 import { upgradeProgram } from "../upgrade/programs";
 import { upgradeSuite } from "../upgrade/upgrade-suite";
 
-const DEBIAN = "upks";
-const SMARTOS = "upkgz";
+const DEBIAN = { name: "upks", index: 121 } as const;
+const SMARTOS = { name: "upkgz", index: 122 } as const;
 const ZONE_IP = "198.18.0.142";
 
 // Every resource kind with every optional field set, made by the release and carried on by HEAD.
@@ -14,13 +14,11 @@ upgradeSuite({
   program: "kitchen-sink",
   hosts: [
     {
-      name: DEBIAN,
-      index: 121,
+      ...DEBIAN,
       state: [EXAMPLE_HOST_STATE, "nft list ruleset", "ls /root/scripts 2>/dev/null"].join("; echo ---; "),
     },
     {
-      name: SMARTOS,
-      index: 122,
+      ...SMARTOS,
       personality: "smartos",
       state: [
         "vmadm list -p -H -o uuid,alias,state,quota",
@@ -47,7 +45,7 @@ upgradeSuite({
     applied: (stack) => {
       const uuid = String(stack.resource("ks-zone")?.outputs.uuid);
       assert.equal(
-        hostShell(SMARTOS, `zfs get -H -o value quota zones/${uuid}/data/mail`).stdout,
+        hostShell(SMARTOS.name, `zfs get -H -o value quota zones/${uuid}/data/mail`).stdout,
         `${MAIL_QUOTA.edited}G\n`,
       );
     },

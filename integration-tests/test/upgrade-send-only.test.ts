@@ -4,13 +4,13 @@ import { hostShell } from "../harness/testbed";
 import { upgradeProgram } from "../upgrade/programs";
 import { upgradeSuite } from "../upgrade/upgrade-suite";
 
-const HOST = "upsend";
+const HOST = { name: "upsend", index: 120 } as const;
 
 // examples/send-only as a user applies it (SendOnlyMailServer: PostfixConfig, OpenDkimKey, DnsAuthRecords,
 // MailArchive to a remote address, MailLogReport), made by the release and carried on by HEAD.
 upgradeSuite({
   program: "send-only",
-  hosts: [{ name: HOST, index: 120, state: EXAMPLE_HOST_STATE }],
+  hosts: [{ ...HOST, state: EXAMPLE_HOST_STATE }],
   config: ([h]) => [
     { key: "host", value: h.host },
     { key: "hostKeyFingerprint", value: h.hostKeyFingerprint },
@@ -31,6 +31,6 @@ upgradeSuite({
       await stack.configure([{ key: "rootAlias", value: "postmaster@example.smtb" }]);
       return upgradeProgram("send-only");
     },
-    applied: () => assert.match(hostShell(HOST, "cat /etc/aliases").stdout, /^root: postmaster@example\.smtb$/m),
+    applied: () => assert.match(hostShell(HOST.name, "cat /etc/aliases").stdout, /^root: postmaster@example\.smtb$/m),
   },
 });
