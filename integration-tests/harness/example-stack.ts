@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { freshStack } from "./fixtures";
-import type { PulumiStack, PulumiStackOptions } from "./pulumi-stack";
+import type { ConfigEntry, PulumiStack, PulumiStackOptions } from "./pulumi-stack";
+import type { TestbedHost } from "./testbed";
 
 /** The repository's examples/ directory. */
 export const EXAMPLES_DIR = path.resolve(__dirname, "..", "..", "..", "examples");
@@ -54,4 +55,45 @@ export function exampleStack(
   options: Omit<PulumiStackOptions, "dir" | "project"> = {},
 ): PulumiStack {
   return freshStack(name, { ...options, project: projectOf(example) });
+}
+
+/** The configuration each example's header documents, set as `pulumi config set` would, for a testbed host. */
+export function exampleConfig(example: string, h: TestbedHost): ConfigEntry[] {
+  const common: ConfigEntry[] = [
+    { key: "host", value: h.host },
+    { key: "hostKeyFingerprint", value: h.hostKeyFingerprint },
+    { key: "sshPrivateKey", value: h.privateKey, secret: true },
+    { key: "profile", value: "linux" },
+    { key: "hostname", value: "mx.example.smtb" },
+    { key: "rootAlias", value: "ops@example.smtb" },
+    { key: "cloudflare:apiToken", value: "emulated-cloudflare-api-token", secret: true },
+  ];
+  switch (example) {
+    case "send-only":
+      return [
+        ...common,
+        { key: "domains[0].domain", value: "example.smtb", path: true },
+        { key: "domains[0].cloudflareZoneId", value: "zone-example", path: true },
+        { key: "archive.retentionDays", value: "1096", path: true },
+        { key: "logReport.reportTo", value: "root", path: true },
+      ];
+    case "authenticated-relay":
+      return [
+        ...common,
+        { key: "domain", value: "example.smtb" },
+        { key: "cloudflareZoneId", value: "zone-example" },
+        { key: "relayHost", value: "smtp.relay.smtb" },
+        { key: "relayPort", value: "587" },
+        { key: "relayUsername", value: "mailer" },
+        { key: "relayPassword", value: "examples-relay-password", secret: true },
+        { key: "relaySpfInclude", value: "_spf.relay.smtb" },
+      ];
+    default:
+      return [
+        ...common,
+        { key: "domain", value: "example.smtb" },
+        { key: "cloudflareZoneId", value: "zone-example" },
+        { key: "warmupStart", value: "2026-12-01" },
+      ];
+  }
 }

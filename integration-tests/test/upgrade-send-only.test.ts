@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EXAMPLE_HOST_STATE } from "../harness/example-stack";
+import { EXAMPLE_HOST_STATE, exampleConfig } from "../harness/example-stack";
 import { hostShell } from "../harness/testbed";
 import { upgradeProgram } from "../upgrade/programs";
 import { upgradeSuite } from "../upgrade/upgrade-suite";
@@ -11,19 +11,11 @@ const HOST = { name: "upsend", index: 120 } as const;
 upgradeSuite({
   program: "send-only",
   hosts: [{ ...HOST, state: EXAMPLE_HOST_STATE }],
+  // The example's documented config, with a remote archive (the kitchen sink has the local one) and DMARC p=reject.
   config: ([h]) => [
-    { key: "host", value: h.host },
-    { key: "hostKeyFingerprint", value: h.hostKeyFingerprint },
-    { key: "sshPrivateKey", value: h.privateKey, secret: true },
-    { key: "profile", value: "linux" },
-    { key: "hostname", value: "mx.example.smtb" },
-    { key: "rootAlias", value: "ops@example.smtb" },
-    { key: "cloudflare:apiToken", value: "emulated-cloudflare-api-token", secret: true },
-    { key: "domains[0].domain", value: "example.smtb", path: true },
-    { key: "domains[0].cloudflareZoneId", value: "zone-example", path: true },
+    ...exampleConfig("send-only", h).filter((e) => e.key !== "archive.retentionDays"),
     { key: "domains[0].dmarc.p", value: "reject", path: true },
     { key: "archive.remoteAddress", value: "archive@archiver.smtb", path: true },
-    { key: "logReport.reportTo", value: "root", path: true },
   ],
   edit: {
     resource: "mail-postfix",
