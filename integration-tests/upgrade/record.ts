@@ -53,7 +53,8 @@ export async function recordRelease(
   const resources = customResourcesOf(deployment)
     .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))
     .map(({ type, name, id, inputs, outputs }) => ({ type, name, id, inputs, outputs }));
-  write(path.join(TIER1_DIR, what.release, `${what.program}.json`), { ...recording, deployment: undefined, resources });
+  const fixture = { release: what.release, program: what.program, project: what.project, config, resources };
+  write(path.join(TIER1_DIR, what.release, `${what.program}.json`), fixture);
 }
 
 function write(file: string, value: unknown): void {

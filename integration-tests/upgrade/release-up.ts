@@ -17,6 +17,11 @@ async function main(): Promise<void> {
   });
   await stack.configure(job.config);
   const steps = await stack.up(upgradeProgram(job.program, job.releaseDir), { exports: exportsOutputs(job.program) });
+  // One copy of the SDK in this process (pulumi/pulumi#7333): the harness's, the release's and its example's.
+  const sdks = new Set(
+    Object.keys(require.cache).filter((f) => f.endsWith(`${path.sep}@pulumi${path.sep}pulumi${path.sep}index.js`)),
+  );
+  if (sdks.size !== 1) throw new Error(`@pulumi/pulumi loaded from ${[...sdks].join(", ")}`);
   process.stdout.write(`${JSON.stringify(steps)}\n`);
 }
 
