@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { freshStack } from "./fixtures";
-import type { PulumiStack, PulumiStackOptions } from "./pulumi-stack";
+import type { ConfigEntry, PulumiStack, PulumiStackOptions } from "./pulumi-stack";
+import type { TestbedHost } from "./testbed";
 
 /** The repository's examples/ directory. */
 export const EXAMPLES_DIR = path.resolve(__dirname, "..", "..", "..", "examples");
@@ -22,7 +23,7 @@ export const EXAMPLE_HOST_STATE = [
 ].join("; echo ---; ");
 
 /** An example's project name, from its Pulumi.yaml: the namespace of its config keys. */
-function projectOf(example: string): string {
+export function projectOf(example: string): string {
   const yaml = readFileSync(path.join(EXAMPLES_DIR, example, "Pulumi.yaml"), "utf8");
   const name = /^name:\s*(\S+)\s*$/m.exec(yaml)?.[1];
   if (!name) throw new Error(`examples/${example}/Pulumi.yaml has no name`);
@@ -32,10 +33,10 @@ function projectOf(example: string): string {
 /**
  * The program of `examples/<example>` (its compiled index.js), as the engine runs it: loaded afresh
  * on each operation, so that each one registers its resources again. Its exports become the stack's
- * outputs (run it with `{ exports: true }`).
+ * outputs (run it with `{ exports: true }`). `examplesDir`: another release's built examples.
  */
-export function exampleProgram(example: string): () => Record<string, unknown> {
-  const main = path.join(EXAMPLES_DIR, example, "dist", "index.js");
+export function exampleProgram(example: string, examplesDir = EXAMPLES_DIR): () => Record<string, unknown> {
+  const main = path.join(examplesDir, example, "dist", "index.js");
   return () => {
     delete require.cache[require.resolve(main)];
     return require(main) as Record<string, unknown>;
@@ -54,4 +55,45 @@ export function exampleStack(
   options: Omit<PulumiStackOptions, "dir" | "project"> = {},
 ): PulumiStack {
   return freshStack(name, { ...options, project: projectOf(example) });
+}
+
+/** The configuration each example's header documents, set as `pulumi config set` would, for a testbed host. */
+export function exampleConfig(example: string, h: TestbedHost): ConfigEntry[] {
+  const common: ConfigEntry[] = [
+    { key: "host", value: h.host },
+    { key: "hostKeyFingerprint", value: h.hostKeyFingerprint },
+    { key: "sshPrivateKey", value: h.privateKey, secret: true },
+    { key: "profile", value: "linux" },
+    { key: "hostname", value: "mx.example.smtb" },
+    { key: "rootAlias", value: "ops@example.smtb" },
+    { key: "cloudflare:apiToken", value: "emulated-cloudflare-api-token", secret: true },
+  ];
+  switch (example) {
+    case "send-only":
+      return [
+        ...common,
+        { key: "domains[0].domain", value: "example.smtb", path: true },
+        { key: "domains[0].cloudflareZoneId", value: "zone-example", path: true },
+        { key: "archive.retentionDays", value: "1096", path: true },
+        { key: "logReport.reportTo", value: "root", path: true },
+      ];
+    case "authenticated-relay":
+      return [
+        ...common,
+        { key: "domain", value: "example.smtb" },
+        { key: "cloudflareZoneId", value: "zone-example" },
+        { key: "relayHost", value: "smtp.relay.smtb" },
+        { key: "relayPort", value: "587" },
+        { key: "relayUsername", value: "mailer" },
+        { key: "relayPassword", value: "examples-relay-password", secret: true },
+        { key: "relaySpfInclude", value: "_spf.relay.smtb" },
+      ];
+    default:
+      return [
+        ...common,
+        { key: "domain", value: "example.smtb" },
+        { key: "cloudflareZoneId", value: "zone-example" },
+        { key: "warmupStart", value: "2026-12-01" },
+      ];
+  }
 }

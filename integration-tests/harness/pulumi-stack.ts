@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,6 +23,8 @@ export interface StepRecord {
   diff?: { changes: "none" | "some"; replaces: string[]; deleteBeforeReplace: boolean };
   /** For refresh: whether the outputs the provider read differ from the stored ones. */
   drift?: boolean;
+  /** For update and refresh: the top-level properties the engine found changed (its step's `diffs`). */
+  changed?: string[];
 }
 
 /** One resource of the stack's state (`pulumi stack export --show-secrets`), secrets in plain text. */
@@ -95,6 +97,11 @@ export interface PulumiStackOptions {
   project?: string;
   /** Receives the CLI's own output as it prints it (the resource tree and diffs a user sees). */
   onOutput?: (text: string) => void;
+  /**
+   * The `@smartos-mail/pulumi` package directory the engine's dynamic-provider host loads for this stack
+   * (another release, a mutated build). Default: the integration tests' own, this clone's.
+   */
+  library?: string;
 }
 
 /** One `pulumi config set`. */
@@ -128,8 +135,53 @@ interface EngineOptions {
   logVerbosity?: number;
 }
 
+/**
+ * The stack directory's node_modules: the integration tests' own, or, with `library`, every package of
+ * theirs but `@smartos-mail/pulumi`, which is `library`. The other packages (`@pulumi/pulumi` above all)
+ * stay the ones this process loads, so both sides of the engine use one copy of the SDK.
+ */
+function linkNodeModules(dir: string, library: string | undefined): void {
+  const modules = path.join(dir, "node_modules");
+  const installed = path.join(PROGRAM_DIR, "node_modules");
+  rmSync(modules, { recursive: true, force: true });
+  if (library === undefined) {
+    symlinkSync(installed, modules);
+    return;
+  }
+  mkdirSync(path.join(modules, "@smartos-mail"), { recursive: true });
+  for (const entry of readdirSync(installed).filter((e) => e !== "@smartos-mail")) {
+    symlinkSync(path.join(installed, entry), path.join(modules, entry));
+  }
+  symlinkSync(path.resolve(library), path.join(modules, "@smartos-mail", "pulumi"));
+}
+
 /** A step's custom resource name (the last part of its URN). */
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+
+/**
+ * The custom resources of a deployment (`pulumi stack export --show-secrets`) but providers, secrets in
+ * plain text.
+ */
+export function customResourcesOf(deployment: Deployment): ResourceState[] {
+  const resources = (deployment.deployment?.resources ?? []) as Array<{
+    urn: string;
+    type: string;
+    id?: string;
+    custom?: boolean;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+  }>;
+  return resources
+    .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))
+    .map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: nameOf(r.urn),
+      id: r.id ?? "",
+      inputs: revealExported(r.inputs ?? {}) as Record<string, unknown>,
+      outputs: revealExported(r.outputs ?? {}) as Record<string, unknown>,
+    }));
+}
 
 /** A secret in `stack export --show-secrets`: the marker (see secrets.ts) and `plaintext`, its value as JSON. */
 function revealExported(v: unknown): unknown {
@@ -178,8 +230,7 @@ export class PulumiStack {
       mkdirSync(this.backend, { recursive: true });
       // The engine runs plugins in the project directory: the dynamic-provider host must resolve
       // @pulumi/pulumi and @smartos-mail/pulumi from there, as from a user's program directory.
-      rmSync(path.join(dir, "node_modules"), { force: true });
-      symlinkSync(path.join(PROGRAM_DIR, "node_modules"), path.join(dir, "node_modules"));
+      linkNodeModules(dir, this.options.library);
       return await LocalWorkspace.createOrSelectStack(
         { projectName: this.project, stackName: "test", program: async () => undefined },
         {
@@ -286,25 +337,17 @@ export class PulumiStack {
   }
 
   private async exportState(stack: AutomationStack): Promise<void> {
-    const deployment: Deployment = await stack.exportStack();
-    const resources = (deployment.deployment?.resources ?? []) as Array<{
-      urn: string;
-      type: string;
-      id?: string;
-      custom?: boolean;
-      inputs?: Record<string, unknown>;
-      outputs?: Record<string, unknown>;
-    }>;
-    this.state = resources
-      .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))
-      .map((r) => ({
-        urn: r.urn,
-        type: r.type,
-        name: nameOf(r.urn),
-        id: r.id ?? "",
-        inputs: revealExported(r.inputs ?? {}) as Record<string, unknown>,
-        outputs: revealExported(r.outputs ?? {}) as Record<string, unknown>,
-      }));
+    this.state = customResourcesOf(await stack.exportStack());
+  }
+
+  /** `pulumi stack export --show-secrets`: the deployment, each secret's value in plain text beside its marker. */
+  async exportWithSecrets(): Promise<Deployment> {
+    return (await this.stack()).exportStack();
+  }
+
+  /** `pulumi config --show-secrets`: every config value by its full key (`project:key`), structured ones as JSON. */
+  async allConfig(): Promise<Record<string, { value: string; secret?: boolean }>> {
+    return (await this.stack()).getAllConfig();
   }
 
   /**
@@ -409,7 +452,13 @@ export class PulumiStack {
    */
   async refresh(): Promise<StepRecord[]> {
     const { events } = await this.run("refresh", (stack, options) => stack.refresh(options));
-    return stepsOf(events).map((s) => ({ urn: s.urn, name: s.name, op: "refresh", drift: s.op !== "same" }));
+    return stepsOf(events).map((s) => ({
+      urn: s.urn,
+      name: s.name,
+      op: "refresh",
+      drift: s.op !== "same",
+      ...(s.changed ? { changed: s.changed } : {}),
+    }));
   }
 
   /** `pulumi destroy`: the engine deletes every resource, dependents first. */
@@ -508,7 +557,12 @@ function stepsOf(
         steps.push({ ...record, op: m.op });
         break;
       case "update":
-        steps.push({ ...record, op: "update", diff: { changes: "some", replaces: [], deleteBeforeReplace: false } });
+        steps.push({
+          ...record,
+          op: "update",
+          diff: { changes: "some", replaces: [], deleteBeforeReplace: false },
+          ...(m.diffs ? { changed: m.diffs } : {}),
+        });
         break;
       case "create-replacement":
       case "delete-replaced":

@@ -1,50 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EXAMPLE_HOST_STATE, exampleProgram, exampleStack } from "../harness/example-stack";
+import { EXAMPLE_HOST_STATE, exampleConfig, exampleProgram, exampleStack } from "../harness/example-stack";
 import { suiteHost } from "../harness/fixtures";
-import type { ConfigEntry, PulumiStack } from "../harness/pulumi-stack";
-import { hostShell, sshLogins, type TestbedHost } from "../harness/testbed";
-
-/** The configuration each example's header documents, set as `pulumi config set` would, for a testbed host. */
-function configFor(example: string, h: TestbedHost): ConfigEntry[] {
-  const common: ConfigEntry[] = [
-    { key: "host", value: h.host },
-    { key: "hostKeyFingerprint", value: h.hostKeyFingerprint },
-    { key: "sshPrivateKey", value: h.privateKey, secret: true },
-    { key: "profile", value: "linux" },
-    { key: "hostname", value: "mx.example.smtb" },
-    { key: "rootAlias", value: "ops@example.smtb" },
-    { key: "cloudflare:apiToken", value: "emulated-cloudflare-api-token", secret: true },
-  ];
-  switch (example) {
-    case "send-only":
-      return [
-        ...common,
-        { key: "domains[0].domain", value: "example.smtb", path: true },
-        { key: "domains[0].cloudflareZoneId", value: "zone-example", path: true },
-        { key: "archive.retentionDays", value: "1096", path: true },
-        { key: "logReport.reportTo", value: "root", path: true },
-      ];
-    case "authenticated-relay":
-      return [
-        ...common,
-        { key: "domain", value: "example.smtb" },
-        { key: "cloudflareZoneId", value: "zone-example" },
-        { key: "relayHost", value: "smtp.relay.smtb" },
-        { key: "relayPort", value: "587" },
-        { key: "relayUsername", value: "mailer" },
-        { key: "relayPassword", value: "examples-relay-password", secret: true },
-        { key: "relaySpfInclude", value: "_spf.relay.smtb" },
-      ];
-    default:
-      return [
-        ...common,
-        { key: "domain", value: "example.smtb" },
-        { key: "cloudflareZoneId", value: "zone-example" },
-        { key: "warmupStart", value: "2026-12-01" },
-      ];
-  }
-}
+import type { PulumiStack } from "../harness/pulumi-stack";
+import { hostShell, sshLogins } from "../harness/testbed";
 
 /** What each example's program must have given the engine, read back from the real state and outputs. */
 type Expect = (stack: PulumiStack, outputs: Record<string, unknown>, address: string) => void;
@@ -106,7 +65,7 @@ for (const { example, host: hostName, index } of EXAMPLES) {
 
     it("up creates every resource; the host runs the example's Postfix and its records are at (emulated) Cloudflare", async () => {
       before = hostShell(hostName, EXAMPLE_HOST_STATE).stdout;
-      await stack.configure(configFor(example, host()));
+      await stack.configure(exampleConfig(example, host()));
       const steps = await stack.up(program, { exports: true });
       assert.ok(steps.length > 0 && steps.every((s) => s.op === "create"), JSON.stringify(steps));
       EXPECT[example](stack, await stack.outputs(), host().host);

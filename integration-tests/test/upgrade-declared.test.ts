@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { StepRecord } from "../harness/pulumi-stack";
+import { type DeclaredChanges, undeclaredChanges, undeclaredDrift } from "../upgrade/declared";
+
+const urn = (type: string, name: string) =>
+  `urn:pulumi:test::p::smartos-mail:server:SendOnlyMailServer$pulumi-nodejs:dynamic/smartos-mail:${type}::${name}`;
+
+/** A release that declares one intended update and one refresh addition. */
+const DECLARED: DeclaredChanges = {
+  release: "9.9.9",
+  notes: "synthetic",
+  refreshMayAdd: { PostfixConfig: ["stateVersion"] },
+  intendedUpdates: { ZoneDatasets: ["zoneQuota"] },
+};
+
+const step = (type: string, op: StepRecord["op"], extra: Partial<StepRecord> = {}): StepRecord => ({
+  urn: urn(type, `r-${type}`),
+  name: `r-${type}`,
+  op,
+  ...extra,
+});
+
+describe("a release's declared changes are the only ones the upgrade tests let through", () => {
+  it("same steps and an update of only declared fields pass", () => {
+    assert.deepEqual(
+      undeclaredChanges(
+        [step("PostfixConfig", "same"), step("ZoneDatasets", "update", { changed: ["zoneQuota"] })],
+        DECLARED,
+      ),
+      [],
+    );
+  });
+
+  it("an update of another field or type, a replacement, a create or no step at all are reported", () => {
+    assert.deepEqual(
+      undeclaredChanges(
+        [
+          step("ZoneDatasets", "update", { changed: ["zoneQuota", "mailQuota"] }),
+          step("PostfixConfig", "update", { changed: ["rootAlias"] }),
+          step("OpenDkimKey", "replace", { diff: { changes: "some", replaces: ["bits"], deleteBeforeReplace: false } }),
+          step("MailArchive", "create"),
+        ],
+        DECLARED,
+      ),
+      [
+        "update r-ZoneDatasets (ZoneDatasets) changing zoneQuota, mailQuota",
+        "update r-PostfixConfig (PostfixConfig) changing rootAlias",
+        "replace r-OpenDkimKey (OpenDkimKey) replacing on bits",
+        "create r-MailArchive (MailArchive)",
+      ],
+    );
+    assert.equal(undeclaredChanges([], DECLARED).length, 1);
+  });
+
+  it("a refresh may add the declared outputs and nothing else", () => {
+    const refreshed = (type: string, changed?: string[]) =>
+      step(type, "refresh", { drift: changed !== undefined, ...(changed ? { changed } : {}) });
+    assert.deepEqual(
+      undeclaredDrift([refreshed("PostfixConfig", ["stateVersion"]), refreshed("MailArchive")], DECLARED),
+      [],
+    );
+    assert.deepEqual(
+      undeclaredDrift(
+        [refreshed("PostfixConfig", ["stateVersion", "applied"]), refreshed("MailArchive", ["stateVersion"])],
+        DECLARED,
+      ),
+      [
+        "refresh r-PostfixConfig (PostfixConfig) changing stateVersion, applied",
+        "refresh r-MailArchive (MailArchive) changing stateVersion",
+      ],
+    );
+  });
+});

@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { OUTPUT_DIR, suiteHost } from "../harness/fixtures";
+import { type ConfigEntry, PulumiStack, type StepRecord } from "../harness/pulumi-stack";
+import { type SshAgent, startSshAgent } from "../harness/ssh-agent";
+import { hostShell, type TestbedHost, withoutSsh } from "../harness/testbed";
+import { declaredChanges, undeclaredChanges, undeclaredDrift } from "./declared";
+import { exportsOutputs, projectOfProgram, type UpgradeProgramName, upgradeProgram } from "./programs";
+import { RECORDING, recordRelease } from "./record";
+import { baselines, layOutRelease, upAtRelease } from "./releases";
+
+/** A testbed host an upgrade program runs on, and what it changes there. */
+export interface UpgradeHost {
+  name: string;
+  index: number;
+  personality?: "debian" | "smartos";
+  /** A shell command printing everything the program changes on the host: destroy must leave it as it was. */
+  state: string;
+}
+
+/** One upgrade program's run: its hosts, its config and its one mutable change. */
+export interface UpgradeSuite {
+  program: UpgradeProgramName;
+  hosts: UpgradeHost[];
+  /** The program's config for these hosts, with the agent's socket. */
+  config(hosts: TestbedHost[], agentSocket: string): ConfigEntry[];
+  /** The one mutable change: the resource it updates, and how to make it (config set on `stack`, or the program). */
+  edit: {
+    resource: string;
+    make(stack: PulumiStack): Promise<() => unknown>;
+    /** Fails unless the hosts show the change. */
+    applied(stack: PulumiStack): void;
+  };
+}
+
+/** Each host's state, by name. */
+const snapshot = (hosts: UpgradeHost[]) =>
+  Object.fromEntries(hosts.map((h) => [h.name, hostShell(h.name, h.state).stdout]));
+
+/** The steps as `op name`, for messages and comparisons. */
+const ops = (steps: StepRecord[]) => steps.map((s) => `${s.op} ${s.name}`);
+
+/**
+ * The live upgrade test (research note §5.4) of one program from every baseline release: the release's
+ * `up` in its own process, then HEAD on the same stack: preview and up change nothing and log in nowhere,
+ * the host byte for byte as the release left it; a refresh finds only what the release declares, a second
+ * nothing; one mutable change is one update in place, applied; destroy leaves the hosts as before.
+ */
+export function upgradeSuite(suite: UpgradeSuite): void {
+  for (const baseline of baselines()) {
+    describe(`upgrade from ${baseline.release} to HEAD: ${suite.program} on testbed hosts`, () => {
+      const names = suite.hosts.map((h) => h.name);
+      const hosts = suite.hosts.map((h) => suiteHost(h.name, h.index, h.personality));
+      const dir = path.join(OUTPUT_DIR, `upgrade-${suite.program}-from-${baseline.release}`);
+      const project = projectOfProgram(suite.program);
+      const declared = declaredChanges(baseline.release);
+      const program = upgradeProgram(suite.program);
+      const exports = exportsOutputs(suite.program);
+      let agent: SshAgent | undefined;
+      let stack: PulumiStack;
+      let before0: Record<string, string>;
+      let afterRelease: Record<string, string>;
+
+      before(() => {
+        agent = startSshAgent(`${dir}-agent`, [hosts[0]().privateKey]);
+        before0 = snapshot(suite.hosts);
+      });
+      after(() => agent?.stop());
+
+      it(`${baseline.release} (${baseline.commit.slice(0, 7)}), in its own process, creates every resource`, async () => {
+        rmSync(dir, { recursive: true, force: true });
+        const releaseDir = layOutRelease(baseline, `${dir}-release`);
+        const config = suite.config(
+          hosts.map((h) => h()),
+          agent!.socket,
+        );
+        const steps = await upAtRelease({ program: suite.program, releaseDir, dir, project, config });
+        assert.ok(steps.length > 0 && steps.every((s) => s.op === "create"), ops(steps).join("\n"));
+        afterRelease = snapshot(suite.hosts);
+        stack = new PulumiStack({ dir, project });
+        if (RECORDING) {
+          const testbed = hosts.map((h) => h());
+          await recordRelease(stack, {
+            ...baseline,
+            program: suite.program,
+            project,
+            hosts: testbed,
+            agentSocket: agent!.socket,
+          });
+        }
+      });
+
+      it("HEAD's preview: every step same, no SSH login or command", async () => {
+        const steps = await withoutSsh(names, () => stack.preview(program, { exports }));
+        assert.deepEqual(undeclaredChanges(steps, declared), []);
+      });
+
+      it("HEAD's up: every step same, no SSH login or command, the hosts byte for byte as the release left them", async () => {
+        const steps = await withoutSsh(names, () => stack.up(program, { exports }));
+        assert.deepEqual(undeclaredChanges(steps, declared), []);
+        assert.deepEqual(snapshot(suite.hosts), afterRelease);
+      });
+
+      it("refresh finds only the declared additions and changes no host; a second refresh (which logs in: the SSH control) finds nothing", async () => {
+        assert.deepEqual(undeclaredDrift(await stack.refresh(), declared), []);
+        assert.deepEqual(snapshot(suite.hosts), afterRelease);
+        let second: StepRecord[] = [];
+        await assert.rejects(
+          withoutSsh(names, async () => {
+            second = await stack.refresh();
+          }),
+          /SSH logins and commands/,
+          "the no-SSH check did not see a refresh's reads",
+        );
+        assert.deepEqual(
+          second.filter((s) => s.drift).map((s) => `${s.name} ${s.changed?.join(",")}`),
+          [],
+        );
+        assert.ok(second.length > 0, "the second refresh saw no resource");
+      });
+
+      it("HEAD's preview after the refresh: every step same, no SSH", async () => {
+        const steps = await withoutSsh(names, () => stack.preview(program, { exports }));
+        assert.deepEqual(undeclaredChanges(steps, declared), []);
+      });
+
+      it(`one mutable change is one update of ${suite.edit.resource} in place, and the host shows it`, async () => {
+        const edited = await suite.edit.make(stack);
+        const planned = await stack.preview(edited, { exports });
+        const changed = planned.filter((s) => s.op !== "same");
+        assert.deepEqual(
+          changed.map((s) => [s.op, s.name, s.diff?.replaces]),
+          [["update", suite.edit.resource, []]],
+        );
+        const applied = await stack.up(edited, { exports });
+        assert.deepEqual(
+          applied.filter((s) => s.op !== "same").map((s) => [s.op, s.name]),
+          [["update", suite.edit.resource]],
+        );
+        suite.edit.applied(stack);
+      });
+
+      it("HEAD's destroy deletes every resource and leaves the hosts as they were before the release's up", async () => {
+        const steps = await stack.destroy();
+        assert.ok(steps.length > 0 && steps.every((s) => s.op === "delete"), ops(steps).join("\n"));
+        assert.deepEqual(snapshot(suite.hosts), before0);
+      });
+    });
+  }
+}
