@@ -3,10 +3,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { type Connection, sameMachine } from "../remote/connection";
 import type { PlatformName } from "../remote/platform";
-import { RESOURCE_KINDS, type ResourceKind } from "../resources/kinds";
+import { RESOURCE_KINDS, type ResourceKind, STATE_VERSION_KEY } from "../resources/kinds";
 import { checkWithSchema, containsUnknown } from "./check";
 import type { StoredProperties } from "./migrations";
-import { migrateStored, STATE_VERSION, STATE_VERSION_KEY } from "./state-version";
+import { migrateStored, STATE_VERSION } from "./state-version";
 import { readStored, storageSchema } from "./storage-schema";
 
 /** The inputs every resource on a host has. */

@@ -1,4 +1,4 @@
-import { RESOURCE_KINDS, type ResourceKind } from "../resources/kinds";
+import { RESOURCE_KINDS, type ResourceKind, STATE_VERSION_KEY } from "../resources/kinds";
 import { MIGRATIONS, type StoredProperties } from "./migrations";
 
 /**
@@ -10,9 +10,6 @@ import { MIGRATIONS, type StoredProperties } from "./migrations";
  * (0.1.0 and earlier).
  */
 export const STATE_VERSION = 2;
-
-/** The output key that holds the version of the state a resource's outputs were written with. */
-export const STATE_VERSION_KEY = "stateVersion";
 
 /** State written by a newer version of the library than the one installed: reading it could lose what it added. */
 export class NewerStateError extends Error {}

@@ -59,6 +59,12 @@ export const RESOURCE_KINDS = {
   },
 } as const satisfies Record<string, ResourceKindInfo>;
 
+/**
+ * The output every kind has besides its own: the version of the state its outputs were written with
+ * (providers/state-version.ts).
+ */
+export const STATE_VERSION_KEY = "stateVersion";
+
 /** What the engine and the library need to know of one dynamic resource. */
 export interface ResourceKindInfo {
   /** The type token's last part: `smartos-mail:index:<type>` (the SDK prefixes `pulumi-nodejs:dynamic:`). */
