@@ -149,6 +149,13 @@ describe("upgrade hazards: state earlier versions wrote, read by this one", () =
     await readAndDeleteReachTheHost(smartOsZoneProvider, olds);
   });
 
+  it("4b (75733c2): a hostname changed with vmadm update before it became create-only is not a replacement", async () => {
+    // vmadm stored the new name (the zone's OS never got it): live and manifest agree, so only a later edit replaces.
+    const olds = zoneBefore({ hostname: "mx2" });
+    const d = await diffAfterCheck(smartOsZoneProvider, olds, { connection, manifest: olds.manifest });
+    assert.deepEqual([d.changes, d.replaces], [false, []]);
+  });
+
   it("5 (abb3451): allowed_ips, fs_allowed and agentSocket as accepted before; the user fixed them", async () => {
     const olds = {
       ...zoneBefore({ fs_allowed: "ufs, pcfs" }, { allowed_ips: ["not-an-address"] }),
