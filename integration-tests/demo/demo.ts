@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { zoneIdOf, zonesOf } from "../harness/cloudflare-zones";
 import { EXAMPLE_HOST_STATE, exampleProgram, exampleStack } from "../harness/example-stack";
 import { OUTPUT_DIR } from "../harness/fixtures";
 import type { ConfigEntry } from "../harness/pulumi-stack";
@@ -19,7 +20,7 @@ import { zoneHead } from "../harness/zones";
 // Test domains under .smtb, a TLD that exists only in the testbed's DNS.
 const SENDER = "sender.smtb";
 const RECEIVER = "receiver.smtb";
-const ZONE_ID = "cloudflare-zone-sender";
+const ZONE_ID = zoneIdOf(SENDER);
 const HOSTS = ["demodns", "demosend", "demorecv"] as const;
 const ZONES = "/srv/smartos-mail-testbed/demo-zones";
 /** The built CLI, run as a user runs it. */
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   // The CLI's output, as a user sees it in the terminal.
   const stack = exampleStack("send-only", "demo", { onOutput: (text) => process.stdout.write(text) });
   const program = exampleProgram("send-only");
+  stack.seedCloudflare(zonesOf(SENDER));
   const config: ConfigEntry[] = [
     { key: "host", value: sender.host },
     { key: "hostKeyFingerprint", value: sender.hostKeyFingerprint },

@@ -11,6 +11,7 @@ import {
   type StepEventMetadata,
 } from "@pulumi/pulumi/automation";
 import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
+import { type AccountData, loadAccount, type StoredRecord, saveAccount } from "../cloudflare/account";
 import { CloudflareRecords } from "../cloudflare/records";
 import { SECRET_SIG, SIG_KEY } from "./secrets";
 
@@ -157,7 +158,7 @@ export class PulumiStack {
   readonly statePath: string;
   /** The engine's events (all but debug diagnostics) and the CLI's output of each operation. */
   readonly logPath: string;
-  /** Where the Cloudflare plugin emulator keeps this stack's DNS records. */
+  /** Where the Cloudflare plugin emulator keeps this stack's zones and DNS records (its account file). */
   readonly cloudflareRecordsPath: string;
   private readonly backend: string;
   private readonly project: string;
@@ -322,7 +323,33 @@ export class PulumiStack {
     return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
   }
 
-  /** The DNS records the stack's `@pulumi/cloudflare` resources hold in a zone, as BIND zone-file lines. */
+  /**
+   * Adds zones (id → name) and records to the emulated Cloudflare account, as a real account has them before
+   * any program runs: every zone a program names must be added first. Returns the new records' ids.
+   */
+  seedCloudflare(zones: Record<string, string>, records: StoredRecord[] = []): string[] {
+    mkdirSync(this.options.dir, { recursive: true });
+    const account: AccountData = loadAccount(this.cloudflareRecordsPath);
+    const ids = records.map((_, i) => `seed${String(account.records.length + i).padStart(28, "0")}`);
+    saveAccount(this.cloudflareRecordsPath, {
+      zones: { ...account.zones, ...zones },
+      records: [...account.records, ...records.map((r, i) => [ids[i]!, r] as [string, StoredRecord])],
+    });
+    return ids;
+  }
+
+  /**
+   * Changes the emulated Cloudflare account as a user in the dashboard would: `edit` gets the records (id →
+   * record) and changes them in place, deleting or adding entries.
+   */
+  editCloudflare(edit: (records: Map<string, StoredRecord>) => void): void {
+    const account = loadAccount(this.cloudflareRecordsPath);
+    const records = new Map(account.records);
+    edit(records);
+    saveAccount(this.cloudflareRecordsPath, { zones: account.zones, records: [...records] });
+  }
+
+  /** The DNS records in a zone of the emulated Cloudflare account, as BIND zone-file lines. */
   cloudflareZoneFile(zoneId: string): string {
     return new CloudflareRecords(this.cloudflareRecordsPath).zoneFile(zoneId);
   }

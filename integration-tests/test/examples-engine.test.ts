@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { zoneIdOf, zonesOf } from "../harness/cloudflare-zones";
 import { EXAMPLE_HOST_STATE, exampleProgram, exampleStack } from "../harness/example-stack";
 import { suiteHost } from "../harness/fixtures";
 import type { ConfigEntry, PulumiStack } from "../harness/pulumi-stack";
 import { hostShell, sshLogins, type TestbedHost } from "../harness/testbed";
+
+/** The Cloudflare zone every example publishes to, in the emulated account. */
+const ZONE_ID = zoneIdOf("example.smtb");
 
 /** The configuration each example's header documents, set as `pulumi config set` would, for a testbed host. */
 function configFor(example: string, h: TestbedHost): ConfigEntry[] {
@@ -21,7 +25,7 @@ function configFor(example: string, h: TestbedHost): ConfigEntry[] {
       return [
         ...common,
         { key: "domains[0].domain", value: "example.smtb", path: true },
-        { key: "domains[0].cloudflareZoneId", value: "zone-example", path: true },
+        { key: "domains[0].cloudflareZoneId", value: ZONE_ID, path: true },
         { key: "archive.retentionDays", value: "1096", path: true },
         { key: "logReport.reportTo", value: "root", path: true },
       ];
@@ -29,7 +33,7 @@ function configFor(example: string, h: TestbedHost): ConfigEntry[] {
       return [
         ...common,
         { key: "domain", value: "example.smtb" },
-        { key: "cloudflareZoneId", value: "zone-example" },
+        { key: "cloudflareZoneId", value: ZONE_ID },
         { key: "relayHost", value: "smtp.relay.smtb" },
         { key: "relayPort", value: "587" },
         { key: "relayUsername", value: "mailer" },
@@ -40,7 +44,7 @@ function configFor(example: string, h: TestbedHost): ConfigEntry[] {
       return [
         ...common,
         { key: "domain", value: "example.smtb" },
-        { key: "cloudflareZoneId", value: "zone-example" },
+        { key: "cloudflareZoneId", value: ZONE_ID },
         { key: "warmupStart", value: "2026-12-01" },
       ];
   }
@@ -106,6 +110,7 @@ for (const { example, host: hostName, index } of EXAMPLES) {
 
     it("up creates every resource; the host runs the example's Postfix and its records are at (emulated) Cloudflare", async () => {
       before = hostShell(hostName, EXAMPLE_HOST_STATE).stdout;
+      stack.seedCloudflare(zonesOf("example.smtb"));
       await stack.configure(configFor(example, host()));
       const steps = await stack.up(program, { exports: true });
       assert.ok(steps.length > 0 && steps.every((s) => s.op === "create"), JSON.stringify(steps));
@@ -115,7 +120,7 @@ for (const { example, host: hostName, index } of EXAMPLES) {
         assert.equal(hostShell(hostName, "postconf -h relayhost").stdout.trim(), "[smtp.relay.smtb]:587");
       }
       assert.equal(hostShell(hostName, "postfix status >/dev/null 2>&1; echo $?").stdout, "0\n");
-      const zone = stack.cloudflareZoneFile("zone-example");
+      const zone = stack.cloudflareZoneFile(ZONE_ID);
       assert.match(zone, /^example\.smtb\. 300 IN TXT "v=spf1 /m, zone);
       assert.match(zone, /_domainkey\.example\.smtb\. 300 IN TXT "v=DKIM1; k=rsa; /, zone);
       assert.match(zone, /^_dmarc\.example\.smtb\. 300 IN TXT "v=DMARC1; /m, zone);
@@ -136,7 +141,7 @@ for (const { example, host: hostName, index } of EXAMPLES) {
       const steps = await stack.destroy();
       assert.ok(steps.length > 0 && steps.every((s) => s.op === "delete"), JSON.stringify(steps));
       assert.equal(hostShell(hostName, EXAMPLE_HOST_STATE).stdout, before);
-      assert.equal(stack.cloudflareZoneFile("zone-example"), "\n");
+      assert.equal(stack.cloudflareZoneFile(ZONE_ID), "\n");
     });
   });
 }
