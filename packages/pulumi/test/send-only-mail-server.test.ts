@@ -78,8 +78,12 @@ describe("SendOnlyMailServer (SDK mocks)", () => {
     assert.equal(registered.get("mail-dkim-cospix.net")!.inputs.selector, "default");
     assert.equal(registered.get("mail-dns-cospix.net-spf")!.inputs.content, '"v=spf1 ip4:203.0.113.7 -all"');
     assert.equal(registered.get("mail-dns-example.org-spf")!.inputs.content, '"v=spf1 a:mx.cospix.net -all"');
-    assert.equal(registered.get("mail-dns-cospix.net-a-0")!.inputs.content, "203.0.113.7");
-    assert.equal(registered.has("mail-dns-example.org-a-0"), false, "the host's A record lives in its own zone");
+    assert.equal(registered.get("mail-dns-cospix.net-a-203.0.113.7")!.inputs.content, "203.0.113.7");
+    assert.equal(
+      registered.has("mail-dns-example.org-a-203.0.113.7"),
+      false,
+      "the host's A record lives in its own zone",
+    );
     assert.equal(registered.get("mail-dns-example.org-dkim-s1")!.inputs.zoneId, "zone-example");
     assert.deepEqual(outputs.dkimRecords, {
       "default._domainkey.cospix.net": DKIM,
@@ -91,6 +95,22 @@ describe("SendOnlyMailServer (SDK mocks)", () => {
     );
     assert.equal(registered.has("mail-rate"), false);
     assert.equal(registered.has("mail-firewall"), false);
+  });
+
+  it("publishes the host's A record once when two domains in one zone hold its name (the most specific)", async () => {
+    const { registered } = await build({
+      ...guide,
+      hostname: "mx.news.cospix.net",
+      domains: [
+        { domain: "cospix.net", cloudflareZoneId: "zone-cospix" },
+        { domain: "news.cospix.net", cloudflareZoneId: "zone-cospix" },
+      ],
+    });
+    const a = [...registered.values()].filter((r) => r.inputs.type === "A" && r.inputs.name === "mx.news.cospix.net");
+    assert.deepEqual(
+      a.map((r) => r.name),
+      ["mail-dns-news.cospix.net-a-203.0.113.7"],
+    );
   });
 
   it("relaying for a network listens on all interfaces, closes inbound 25 and trusts the network for signing", async () => {

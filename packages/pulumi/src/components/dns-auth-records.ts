@@ -102,7 +102,8 @@ export class DnsAuthRecords extends pulumi.ComponentResource {
           ttl: spec.ttl,
           comment: COMMENT,
         },
-        { parent: this },
+        // Stacks made before records were keyed by content (0.1.0) hold them under their list position.
+        { parent: this, aliases: r.positionalKey ? [{ name: `${name}-${r.positionalKey}` }] : [] },
       );
     });
     this.zoneFile = records.apply((r) =>

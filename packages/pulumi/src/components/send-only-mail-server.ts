@@ -178,6 +178,12 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
     const dkimRecords: pulumi.Output<[string, string]>[] = [];
     const zoneFiles: pulumi.Output<[string, string]>[] = [];
     let ptrRequests: pulumi.Output<string[]> = pulumi.output([]);
+    // The host's A/AAAA records go into the most specific domain that holds its name: with example.com and
+    // news.example.com in one zone, both would publish the same record, which Cloudflare refuses (81058).
+    const hostDomain = args.domains
+      .map((d) => d.domain)
+      .filter((domain) => args.hostname.endsWith(`.${domain}`))
+      .sort((a, b) => b.length - a.length)[0];
     args.domains.forEach((d, i) => {
       const selector = d.selector ?? "default";
       const key = new OpenDkimKey(
@@ -191,8 +197,7 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
         {
           domain: d.domain,
           zoneId: d.cloudflareZoneId,
-          // The host's A/AAAA records go into the zone that holds its name.
-          mailHost: args.hostname.endsWith(`.${d.domain}`) ? { name: args.hostname, ...addresses } : undefined,
+          mailHost: d.domain === hostDomain ? { name: args.hostname, ...addresses } : undefined,
           spf: d.spf ? { mechanisms: d.spf } : spfFor(addresses),
           dkim: [{ selector, value: key.dkimRecordValue }],
           adsp: d.adsp,
@@ -203,7 +208,7 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
       );
       dkimRecords.push(pulumi.all([key.dkimRecordName, key.dkimRecordValue]));
       zoneFiles.push(dns.zoneFile.apply((z) => [d.domain, z] as [string, string]));
-      if (args.hostname.endsWith(`.${d.domain}`)) ptrRequests = dns.ptrRequests;
+      if (d.domain === hostDomain) ptrRequests = dns.ptrRequests;
     });
     if (args.rateLimits) {
       new RateLimitTransport(
