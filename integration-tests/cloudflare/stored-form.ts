@@ -23,7 +23,10 @@ const HOST_NAME_CONTENT = new Set(["CNAME", "MX", "NS", "PTR"]);
  *   internal/services/dns_record/custom.go), and a wrong zone id published `mail.wangjihe.cf.cnproxy.tk`
  *   (NewFuture/DDNS#21);
  * - a trailing dot on the name is not kept (names are returned fully qualified without it, custom.go's FQDN
- *   handling).
+ *   handling);
+ * - a TXT character-string over 255 octets is split into strings of 255, which gave Terraform users a diff on
+ *   every plan for long DKIM keys sent as one string (terraform-provider-cloudflare#6238, open). How escapes
+ *   (`\"`, `\\`) come back is unverified: they are kept as sent, and the split counts octets of the data.
  */
 export function storedForm(r: StoredRecord, zoneName: string): StoredRecord {
   const bare = r.name.toLowerCase().replace(/\.$/, "");
@@ -33,6 +36,7 @@ export function storedForm(r: StoredRecord, zoneName: string): StoredRecord {
   let content = r.content;
   if (HOST_NAME_CONTENT.has(type)) content = content.toLowerCase();
   if (type === "AAAA") content = canonicalIpv6(content);
+  if (type === "TXT") content = splitLongStrings(content);
   return { ...r, name, type, content };
 }
 
@@ -41,4 +45,16 @@ export function canonicalIpv6(address: string): string {
   // The WHATWG URL serializer of an IPv6 host implements exactly RFC 5952 4.2 (url.spec.whatwg.org, "IPv6
   // serializer": compress the first longest sequence of two or more zero pieces, lower-case hex).
   return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}
+
+/** Quoted TXT content with every character-string of over 255 octets split into strings of 255. */
+function splitLongStrings(content: string): string {
+  const strings = content.match(/"(?:[^"\\]|\\.)*"/g);
+  if (!strings || strings.join(" ") !== content.trim()) return content;
+  const data = strings.map((s) => s.slice(1, -1).replace(/\\(.)/g, "$1"));
+  const chunks = data.flatMap((d) =>
+    Array.from({ length: Math.max(1, Math.ceil(d.length / 255)) }, (_, i) => d.slice(i * 255, i * 255 + 255)),
+  );
+  if (chunks.length === data.length) return content;
+  return chunks.map((c) => `"${c.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`).join(" ");
 }

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -129,6 +130,33 @@ interface EngineOptions {
   logVerbosity?: number;
 }
 
+/**
+ * Takes Node's unhandled rejections for the length of one operation, as a program's language host does
+ * (the SDK's cmd/run installs its handler for the program's whole life): a resource input that rejects fails
+ * the program through that event, by the SDK's design (runtime/resource.js `runAsyncResourceOp`), once per
+ * promise that carries it. The inline-program server listens only while the program runs, and the test
+ * runner's own listener would report them as activity after a test ended. `end` waits a moment for the last
+ * of them, gives the listeners back, and returns what was caught.
+ */
+function catchProgramRejections(): { end: () => Promise<unknown[]> } {
+  const others = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  const caught = new Set<unknown>();
+  const collect = (err: unknown) => caught.add(err);
+  process.on("unhandledRejection", collect);
+  let ended: Promise<unknown[]> | undefined;
+  return {
+    end: () => {
+      ended ??= new Promise((resolve) => setTimeout(resolve, 100)).then(() => {
+        process.off("unhandledRejection", collect);
+        for (const listener of others) process.on("unhandledRejection", listener);
+        return [...caught];
+      });
+      return ended;
+    },
+  };
+}
+
 /** A step's custom resource name (the last part of its URN). */
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 
@@ -224,6 +252,7 @@ export class PulumiStack {
       if ((e.diagnosticEvent?.severity as string | undefined) !== "debug") this.log(JSON.stringify(e));
     };
     this.log(`--- ${what}`);
+    const programErrors = catchProgramRejections();
     const signal = AbortSignal.timeout(OPERATION_TIMEOUT_MS);
     let gaveUp: NodeJS.Timeout | undefined;
     let done = false;
@@ -245,6 +274,8 @@ export class PulumiStack {
       running.catch(() => undefined);
       const result = await Promise.race([running, stuck]);
       this.log(`${result.stdout}\n${result.stderr}`);
+      const failed = await programErrors.end();
+      if (failed.length > 0) throw new EngineError(`the program failed: ${failed.map(String).join("; ")}`);
       return { events, result };
     } catch (err) {
       this.log(String(err));
@@ -255,6 +286,7 @@ export class PulumiStack {
       }
       throw this.errorFrom(events, err as Error);
     } finally {
+      await programErrors.end();
       done = true;
       clearTimeout(gaveUp);
       // A preview changes no state: the export (a CLI run of its own) would only read back the last one.
@@ -330,7 +362,8 @@ export class PulumiStack {
   seedCloudflare(zones: Record<string, string>, records: StoredRecord[] = []): string[] {
     mkdirSync(this.options.dir, { recursive: true });
     const account: AccountData = loadAccount(this.cloudflareRecordsPath);
-    const ids = records.map((_, i) => `seed${String(account.records.length + i).padStart(28, "0")}`);
+    // Record ids are 32 hex digits, as Cloudflare's.
+    const ids = records.map(() => randomUUID().replaceAll("-", ""));
     saveAccount(this.cloudflareRecordsPath, {
       zones: { ...account.zones, ...zones },
       records: [...account.records, ...records.map((r, i) => [ids[i]!, r] as [string, StoredRecord])],

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { SendOnlyMailServer, type SendOnlyMailServerArgs } from "../src/index";
+import { cloudflareDataSources } from "./support/sdk-mocks";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
 const connection = { host: "203.0.113.7", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
@@ -48,7 +49,7 @@ async function build(args: SendOnlyMailServerArgs) {
         const zone = a.type.endsWith(":SmartOsZone") ? { uuid: ZONE_UUID, primaryIp: "203.0.113.25" } : {};
         return { id: `${a.name}-id`, state: { ...a.inputs, ...dkim, ...zone } };
       },
-      call: () => ({}),
+      call: cloudflareDataSources,
     },
     "proj",
     "stack",

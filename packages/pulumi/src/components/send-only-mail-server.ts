@@ -31,6 +31,11 @@ export interface SendingDomainArgs {
   dmarc?: Partial<Dmarc>;
   /** ADSP (`_adsp._domainkey`). Default `all`, as the guide; RFC 5617 is Historic, `false` publishes none. */
   adsp?: "unknown" | "all" | "discardable" | false;
+  /**
+   * SPF or DMARC records already in the zone for the stack to take over, by record id (`{ spf: "<id>" }`), where
+   * preview would otherwise refuse them as a second one; see DnsAuthRecords' `adopt`.
+   */
+  adopt?: { spf?: string; dmarc?: string };
 }
 
 /** An authenticated (or plain) relay all mail goes through, from the guide's "Using a Relay Service". */
@@ -202,6 +207,7 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
           dkim: [{ selector, value: key.dkimRecordValue }],
           adsp: d.adsp,
           dmarc: d.dmarc,
+          adopt: d.adopt,
           ...(first && args.ptrZone !== undefined ? { ptrZone: args.ptrZone, ptrZoneId: args.ptrZoneId } : {}),
         },
         { parent: this },

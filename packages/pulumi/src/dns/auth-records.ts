@@ -31,6 +31,9 @@ export interface AuthRecord {
 
 const selector = dnsLabel;
 
+/** A Cloudflare record id: 32 hex digits ("Identifier", cloudflare-go dns/record.go). */
+const recordId = z.string().regex(/^[0-9a-f]{32}$/, "must be a Cloudflare record id (32 hex digits)");
+
 /** zod schema of one DKIM record's plain part (its TXT value comes later, as an output). */
 export const dkimRecordSchema = z
   .object({
@@ -106,6 +109,20 @@ export const dnsAuthSchema = z
         message: "must be a reverse zone such as 113.0.203.in-addr.arpa",
       })
       .transform(lowerCase)
+      .optional(),
+    /**
+     * Records already at Cloudflare for the stack to take over, by record id, where preview would otherwise refuse
+     * them as a second SPF or DMARC record (its message names the id). Their content becomes this stack's and
+     * destroy deletes them. Needs `zoneId` as a plain string.
+     */
+    adopt: z
+      .object({
+        /** Id of the SPF record at `domain` to take over. */
+        spf: recordId.optional(),
+        /** Id of the DMARC record at `_dmarc.<domain>` to take over. */
+        dmarc: recordId.optional(),
+      })
+      .strict()
       .optional(),
     /** The date to judge `publishUntil` against, YYYY-MM-DD. Default: today (UTC). */
     today: isoDate.optional(),
