@@ -14,6 +14,7 @@ import { zoneIdOf, zonesOf } from "../harness/cloudflare-zones";
 import { EXAMPLE_HOST_STATE, exampleProgram, exampleStack } from "../harness/example-stack";
 import { OUTPUT_DIR } from "../harness/fixtures";
 import type { ConfigEntry } from "../harness/pulumi-stack";
+import { authenticationResults } from "../harness/receiver";
 import { downHost, hostScript, hostShell, sshLogins, upHost } from "../harness/testbed";
 import { zoneHead } from "../harness/zones";
 
@@ -28,31 +29,12 @@ const CLI = path.resolve(__dirname, "..", "..", "..", "packages", "cli", "dist",
 /** What the sender's Postfix is asked about after each step. */
 const WATCHED = "postconf -n myhostname inet_interfaces smtp_tls_security_level smtpd_milters";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function step(text: string): void {
   console.log(`\n${text}`);
 }
 
 function indent(text: string): string {
   return text.replace(/^/gm, "     ").trimEnd();
-}
-
-/** The receiver's Authentication-Results for the message with `subject`, waiting up to 30 s. */
-async function authenticationResults(subject: string): Promise<string> {
-  for (let i = 0; i < 60; i++) {
-    const box = hostShell("demorecv", "cat /var/mail/root 2>/dev/null").stdout;
-    const message = box.split(/^From /m).find((m) => m.includes(`Subject: ${subject}`));
-    if (message) {
-      const headers = message.split(/\n\n/)[0].replace(/\n[ \t]+/g, " ");
-      return headers
-        .split("\n")
-        .filter((l) => l.startsWith("Authentication-Results:"))
-        .join("\n");
-    }
-    await sleep(500);
-  }
-  return "(nothing arrived in 30 s)";
 }
 
 async function main(): Promise<void> {
@@ -111,7 +93,7 @@ async function main(): Promise<void> {
     "demosend",
     `printf 'From: <news@${SENDER}>\\nTo: <bob@${RECEIVER}>\\nSubject: demo\\nMessage-ID: <demo@${SENDER}>\\n\\nHello from the demo.\\n' | sendmail -f news@${SENDER} bob@${RECEIVER}`,
   );
-  const results = await authenticationResults("demo");
+  const results = await authenticationResults("demorecv", "demo");
   console.log(indent(results));
   const authenticated = ["dkim=pass", "spf=pass", "dmarc=pass"].every((r) => results.includes(r));
 
