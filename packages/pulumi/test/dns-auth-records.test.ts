@@ -212,6 +212,16 @@ describe("DnsAuthRecords validation: each rule fails with the field named", () =
     ],
     ["duplicate apex TXT", { ...base(), apexTxt: ["a=1", "a=1"] }, /apexTxt\[1\]: is listed twice/],
     [
+      "adopt with a bad record id",
+      { ...base(), adopt: { spf: "spf-record" } },
+      /adopt\.spf: must be a Cloudflare record id/,
+    ],
+    [
+      "adopt with a zone id known only later",
+      { ...base(), zoneId: pulumi.output("z"), adopt: { spf: "0123456789abcdef0123456789abcdef" } },
+      /adopt needs zoneId as a plain string/,
+    ],
+    [
       "apex TXT over Cloudflare's 2048 characters",
       { ...base(), apexTxt: ["x".repeat(2100)] },
       /apexTxt\[0\]: is 2126 characters as sent .*at most 2048/,
