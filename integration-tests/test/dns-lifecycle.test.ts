@@ -188,6 +188,10 @@ describe("DnsAuthRecords refuses at preview what would publish wrong records, an
     assert.equal(stack.cloudflareZoneFile(zoneIdOf("other.smtb")), "\n");
   });
 
+  it("a zone name given as the zone id is refused at preview by Cloudflare's getZone", async () => {
+    await assert.rejects(stack.preview(dns({ zoneId: DOMAIN })), /Could not route to \/zones\/dns2\.smtb\/.*\(7003\)/);
+  });
+
   it("an SPF record the stack does not manage is refused at preview, with its id and how to adopt it", async () => {
     await assert.rejects(
       stack.up(dns()),
