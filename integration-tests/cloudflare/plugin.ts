@@ -5,14 +5,17 @@
  * provider it wraps. This is the plugin the real Pulumi engine starts in its place, found on PATH as any
  * ambient plugin is (the engine warns "using pulumi-resource-cloudflare from $PATH"): a gRPC ResourceProvider
  * served by the Node.js SDK's `provider.main`, answering for `cloudflare:index/dnsRecord:DnsRecord` with
- * the records emulator of ./records.ts (its header cites the API it follows). The
- * records live in the file `SMARTOS_MAIL_CLOUDFLARE_RECORDS` names, which the test harness sets per stack
- * and reads back as zone files. Provider configuration (`cloudflare:apiToken`) is accepted and not used:
+ * the records emulator of ./records.ts (its header cites the API it follows), and for the data sources
+ * `getZone` and `getDnsRecords` with ./data-sources.ts. The zones and records live in the account file
+ * `SMARTOS_MAIL_CLOUDFLARE_RECORDS` names, which the test harness seeds and sets per stack and reads back as
+ * zone files. Provider configuration (`cloudflare:apiToken`) is accepted and not used:
  * CheckConfig and DiffConfig answer "unimplemented", which the engine takes as "the config is fine".
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
+import { loadAccount } from "./account";
+import { GET_DNS_RECORDS, GET_ZONE, getDnsRecords, getZone } from "./data-sources";
 import { CLOUDFLARE_DNS_RECORD, CloudflareRecords } from "./records";
 
 /** The version of `@pulumi/cloudflare` the library depends on: the plugin version its resources ask for. */
@@ -45,6 +48,12 @@ const cloudflare: provider.Provider = {
   read: async (id, urn, props) => dnsRecords(urn).read(id, props),
   update: async (id, urn, _olds, news) => dnsRecords(urn).update(id, news),
   delete: async (id, urn) => dnsRecords(urn).delete(id),
+  invoke: async (token, inputs) => {
+    const account = loadAccount(recordsFile());
+    if (token === GET_ZONE) return { outputs: getZone(account, inputs) };
+    if (token === GET_DNS_RECORDS) return { outputs: getDnsRecords(account, inputs) };
+    throw new Error(`the Cloudflare emulator has no function ${token}`);
+  },
 };
 
 provider.main(cloudflare, process.argv.slice(2)).catch((err: unknown) => {

@@ -829,6 +829,12 @@ const SEMANTIC: Record<CorpusResource, Semantic[]> = {
     { field: "mailHost.ipv4[0]", value: "203.0.113.300", why: "octet over 255" },
     { field: "mailHost.ipv6[0]", value: "203.0.113.25", why: "IPv4 in the IPv6 list" },
     {
+      field: "mailHost.ipv6[1]",
+      at: "mailHost.ipv6",
+      value: ["2001:db8::25", "2001:DB8:0:0::25"],
+      why: "one address in two spellings (Cloudflare keeps one: 81058)",
+    },
+    {
       field: "spf.mechanisms",
       value: [
         ...Array.from({ length: 11 }, (_, i) => ({ type: "include", domain: `_spf${i}.example.net` })),
@@ -859,7 +865,8 @@ const SEMANTIC: Record<CorpusResource, Semantic[]> = {
     { field: "spf.mechanisms[1].type", value: "ptr", why: "ptr is not to be used (RFC 7208)" },
     { field: "spf.mechanisms[3].qualifier", value: "!", why: "not an SPF qualifier" },
     { field: "apexTxt[1]", at: "apexTxt", value: ["x", "v=spf1 -all"], why: "a second SPF record" },
-    { field: "apexTxt[0]", value: long(4001, "t"), why: "TXT over 4000 characters" },
+    { field: "apexTxt[0]", value: long(2100, "t"), why: "TXT over Cloudflare's 2048 characters as sent" },
+    { field: "apexTxt[1]", at: "apexTxt", value: ["x", "x"], why: "the same TXT value twice (Cloudflare: 81058)" },
     { field: "apexTxt[0]", value: "caf\u00e9", why: "not printable ASCII" },
     { field: "dmarc.p", value: "monitor", why: "not a DMARC policy" },
     { field: "dmarc.sp", value: "discard", why: "not a DMARC policy" },

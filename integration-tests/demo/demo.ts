@@ -10,16 +10,18 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { zoneIdOf, zonesOf } from "../harness/cloudflare-zones";
 import { EXAMPLE_HOST_STATE, exampleProgram, exampleStack } from "../harness/example-stack";
 import { OUTPUT_DIR } from "../harness/fixtures";
 import type { ConfigEntry } from "../harness/pulumi-stack";
+import { authenticationResults } from "../harness/receiver";
 import { downHost, hostScript, hostShell, sshLogins, upHost } from "../harness/testbed";
 import { zoneHead } from "../harness/zones";
 
 // Test domains under .smtb, a TLD that exists only in the testbed's DNS.
 const SENDER = "sender.smtb";
 const RECEIVER = "receiver.smtb";
-const ZONE_ID = "cloudflare-zone-sender";
+const ZONE_ID = zoneIdOf(SENDER);
 const HOSTS = ["demodns", "demosend", "demorecv"] as const;
 const ZONES = "/srv/smartos-mail-testbed/demo-zones";
 /** The built CLI, run as a user runs it. */
@@ -27,31 +29,12 @@ const CLI = path.resolve(__dirname, "..", "..", "..", "packages", "cli", "dist",
 /** What the sender's Postfix is asked about after each step. */
 const WATCHED = "postconf -n myhostname inet_interfaces smtp_tls_security_level smtpd_milters";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function step(text: string): void {
   console.log(`\n${text}`);
 }
 
 function indent(text: string): string {
   return text.replace(/^/gm, "     ").trimEnd();
-}
-
-/** The receiver's Authentication-Results for the message with `subject`, waiting up to 30 s. */
-async function authenticationResults(subject: string): Promise<string> {
-  for (let i = 0; i < 60; i++) {
-    const box = hostShell("demorecv", "cat /var/mail/root 2>/dev/null").stdout;
-    const message = box.split(/^From /m).find((m) => m.includes(`Subject: ${subject}`));
-    if (message) {
-      const headers = message.split(/\n\n/)[0].replace(/\n[ \t]+/g, " ");
-      return headers
-        .split("\n")
-        .filter((l) => l.startsWith("Authentication-Results:"))
-        .join("\n");
-    }
-    await sleep(500);
-  }
-  return "(nothing arrived in 30 s)";
 }
 
 async function main(): Promise<void> {
@@ -64,6 +47,7 @@ async function main(): Promise<void> {
   // The CLI's output, as a user sees it in the terminal.
   const stack = exampleStack("send-only", "demo", { onOutput: (text) => process.stdout.write(text) });
   const program = exampleProgram("send-only");
+  stack.seedCloudflare(zonesOf(SENDER));
   const config: ConfigEntry[] = [
     { key: "host", value: sender.host },
     { key: "hostKeyFingerprint", value: sender.hostKeyFingerprint },
@@ -109,7 +93,7 @@ async function main(): Promise<void> {
     "demosend",
     `printf 'From: <news@${SENDER}>\\nTo: <bob@${RECEIVER}>\\nSubject: demo\\nMessage-ID: <demo@${SENDER}>\\n\\nHello from the demo.\\n' | sendmail -f news@${SENDER} bob@${RECEIVER}`,
   );
-  const results = await authenticationResults("demo");
+  const results = await authenticationResults("demorecv", "demo");
   console.log(indent(results));
   const authenticated = ["dkim=pass", "spf=pass", "dmarc=pass"].every((r) => results.includes(r));
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { zoneIdOf } from "./cloudflare-zones";
 import { freshStack } from "./fixtures";
 import type { ConfigEntry, PulumiStack, PulumiStackOptions } from "./pulumi-stack";
 import type { TestbedHost } from "./testbed";
@@ -57,6 +58,9 @@ export function exampleStack(
   return freshStack(name, { ...options, project: projectOf(example) });
 }
 
+/** The Cloudflare zone every example publishes to, in the emulated account (seed it with `zonesOf("example.smtb")`). */
+export const EXAMPLE_ZONE_ID = zoneIdOf("example.smtb");
+
 /** The configuration each example's header documents, set as `pulumi config set` would, for a testbed host. */
 export function exampleConfig(example: string, h: TestbedHost): ConfigEntry[] {
   const common: ConfigEntry[] = [
@@ -73,7 +77,7 @@ export function exampleConfig(example: string, h: TestbedHost): ConfigEntry[] {
       return [
         ...common,
         { key: "domains[0].domain", value: "example.smtb", path: true },
-        { key: "domains[0].cloudflareZoneId", value: "zone-example", path: true },
+        { key: "domains[0].cloudflareZoneId", value: EXAMPLE_ZONE_ID, path: true },
         { key: "archive.retentionDays", value: "1096", path: true },
         { key: "logReport.reportTo", value: "root", path: true },
       ];
@@ -81,7 +85,7 @@ export function exampleConfig(example: string, h: TestbedHost): ConfigEntry[] {
       return [
         ...common,
         { key: "domain", value: "example.smtb" },
-        { key: "cloudflareZoneId", value: "zone-example" },
+        { key: "cloudflareZoneId", value: EXAMPLE_ZONE_ID },
         { key: "relayHost", value: "smtp.relay.smtb" },
         { key: "relayPort", value: "587" },
         { key: "relayUsername", value: "mailer" },
@@ -92,7 +96,7 @@ export function exampleConfig(example: string, h: TestbedHost): ConfigEntry[] {
       return [
         ...common,
         { key: "domain", value: "example.smtb" },
-        { key: "cloudflareZoneId", value: "zone-example" },
+        { key: "cloudflareZoneId", value: EXAMPLE_ZONE_ID },
         { key: "warmupStart", value: "2026-12-01" },
       ];
   }

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -11,6 +12,7 @@ import {
   type StepEventMetadata,
 } from "@pulumi/pulumi/automation";
 import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
+import { type AccountData, loadAccount, type StoredRecord, saveAccount } from "../cloudflare/account";
 import { CloudflareRecords } from "../cloudflare/records";
 import { SECRET_SIG, SIG_KEY } from "./secrets";
 
@@ -155,6 +157,33 @@ function linkNodeModules(dir: string, library: string | undefined): void {
   symlinkSync(path.resolve(library), path.join(modules, "@smartos-mail", "pulumi"));
 }
 
+/**
+ * Takes Node's unhandled rejections for the length of one operation, as a program's language host does
+ * (the SDK's cmd/run installs its handler for the program's whole life): a resource input that rejects fails
+ * the program through that event, by the SDK's design (runtime/resource.js `runAsyncResourceOp`), once per
+ * promise that carries it. The inline-program server listens only while the program runs, and the test
+ * runner's own listener would report them as activity after a test ended. `end` waits a moment for the last
+ * of them, gives the listeners back, and returns what was caught.
+ */
+function catchProgramRejections(): { end: () => Promise<unknown[]> } {
+  const others = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  const caught = new Set<unknown>();
+  const collect = (err: unknown) => caught.add(err);
+  process.on("unhandledRejection", collect);
+  let ended: Promise<unknown[]> | undefined;
+  return {
+    end: () => {
+      ended ??= new Promise((resolve) => setTimeout(resolve, 100)).then(() => {
+        process.off("unhandledRejection", collect);
+        for (const listener of others) process.on("unhandledRejection", listener);
+        return [...caught];
+      });
+      return ended;
+    },
+  };
+}
+
 /** A step's custom resource name (the last part of its URN). */
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 
@@ -209,7 +238,7 @@ export class PulumiStack {
   readonly statePath: string;
   /** The engine's events (all but debug diagnostics) and the CLI's output of each operation. */
   readonly logPath: string;
-  /** Where the Cloudflare plugin emulator keeps this stack's DNS records. */
+  /** Where the Cloudflare plugin emulator keeps this stack's zones and DNS records (its account file). */
   readonly cloudflareRecordsPath: string;
   private readonly backend: string;
   private readonly project: string;
@@ -274,6 +303,7 @@ export class PulumiStack {
       if ((e.diagnosticEvent?.severity as string | undefined) !== "debug") this.log(JSON.stringify(e));
     };
     this.log(`--- ${what}`);
+    const programErrors = catchProgramRejections();
     const signal = AbortSignal.timeout(OPERATION_TIMEOUT_MS);
     let gaveUp: NodeJS.Timeout | undefined;
     let done = false;
@@ -295,6 +325,8 @@ export class PulumiStack {
       running.catch(() => undefined);
       const result = await Promise.race([running, stuck]);
       this.log(`${result.stdout}\n${result.stderr}`);
+      const failed = await programErrors.end();
+      if (failed.length > 0) throw new EngineError(`the program failed: ${failed.map(String).join("; ")}`);
       return { events, result };
     } catch (err) {
       this.log(String(err));
@@ -305,6 +337,7 @@ export class PulumiStack {
       }
       throw this.errorFrom(events, err as Error);
     } finally {
+      await programErrors.end();
       done = true;
       clearTimeout(gaveUp);
       // A preview changes no state: the export (a CLI run of its own) would only read back the last one.
@@ -365,7 +398,34 @@ export class PulumiStack {
     return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
   }
 
-  /** The DNS records the stack's `@pulumi/cloudflare` resources hold in a zone, as BIND zone-file lines. */
+  /**
+   * Adds zones (id → name) and records to the emulated Cloudflare account, as a real account has them before
+   * any program runs: every zone a program names must be added first. Returns the new records' ids.
+   */
+  seedCloudflare(zones: Record<string, string>, records: StoredRecord[] = []): string[] {
+    mkdirSync(this.options.dir, { recursive: true });
+    const account: AccountData = loadAccount(this.cloudflareRecordsPath);
+    // Record ids are 32 hex digits, as Cloudflare's.
+    const ids = records.map(() => randomUUID().replaceAll("-", ""));
+    saveAccount(this.cloudflareRecordsPath, {
+      zones: { ...account.zones, ...zones },
+      records: [...account.records, ...records.map((r, i) => [ids[i]!, r] as [string, StoredRecord])],
+    });
+    return ids;
+  }
+
+  /**
+   * Changes the emulated Cloudflare account as a user in the dashboard would: `edit` gets the records (id →
+   * record) and changes them in place, deleting or adding entries.
+   */
+  editCloudflare(edit: (records: Map<string, StoredRecord>) => void): void {
+    const account = loadAccount(this.cloudflareRecordsPath);
+    const records = new Map(account.records);
+    edit(records);
+    saveAccount(this.cloudflareRecordsPath, { zones: account.zones, records: [...records] });
+  }
+
+  /** The DNS records in a zone of the emulated Cloudflare account, as BIND zone-file lines. */
   cloudflareZoneFile(zoneId: string): string {
     return new CloudflareRecords(this.cloudflareRecordsPath).zoneFile(zoneId);
   }

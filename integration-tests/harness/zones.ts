@@ -8,7 +8,7 @@ import { DnsAuthRecords, type DnsAuthRecordsArgs } from "@smartos-mail/pulumi";
  */
 export async function zoneFilesOf(args: DnsAuthRecordsArgs): Promise<{ zone: string; reverse: string }> {
   await pulumi.runtime.setMocks(
-    { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) },
+    { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: cloudflareAccountOf(args) },
     "zones",
     "test",
     false,
@@ -21,6 +21,25 @@ export async function zoneFilesOf(args: DnsAuthRecordsArgs): Promise<{ zone: str
   // own drain (what disconnect() awaits); it is left out of its typings.
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   return files;
+}
+
+/**
+ * Cloudflare's data sources under the SDK's mocks, for an account that holds exactly the zones `args` names:
+ * `getZone` gives `domain` for `zoneId` and `ptrZone` for `ptrZoneId`; `getDnsRecords` finds empty zones.
+ */
+export function cloudflareAccountOf(args: Pick<DnsAuthRecordsArgs, "domain" | "zoneId" | "ptrZone" | "ptrZoneId">) {
+  const zones = new Map<unknown, string | undefined>([
+    [args.zoneId, args.domain],
+    [args.ptrZoneId, args.ptrZone],
+  ]);
+  return (call: pulumi.runtime.MockCallArgs): Record<string, unknown> => {
+    if (call.token === "cloudflare:index/getDnsRecords:getDnsRecords") return { results: [] };
+    const name = zones.get(call.inputs.zoneId);
+    if (call.token !== "cloudflare:index/getZone:getZone" || name === undefined) {
+      throw new Error(`no mock for ${call.token}(${JSON.stringify(call.inputs)})`);
+    }
+    return { id: call.inputs.zoneId, zoneId: call.inputs.zoneId, name };
+  };
 }
 
 /** The SOA and NS records a test zone starts with; its name server is `ns.<zone>` at `nsAddress` (reverse zones name one outside). */

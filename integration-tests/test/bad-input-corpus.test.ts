@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DnsAuthRecords, type DnsAuthRecordsArgs } from "@smartos-mail/pulumi";
 import { argsOf, BAD_INPUTS, type BadInput, CORPUS_RESOURCES, validBase } from "../corpus/bad-inputs";
 import { describeEntry, secretText } from "../harness/corpus-preview";
+import { cloudflareAccountOf } from "../harness/zones";
 
 // The corpus of the dynamic resources runs through the real engine's `pulumi preview`, a file per
 // group of resources (bad-input-corpus-*.test.ts, see harness/corpus-preview.ts), so the runner
@@ -57,7 +58,7 @@ describe("bad-input corpus", () => {
             registered.push(a.type);
             return { id: `${a.name}-id`, state: a.inputs };
           },
-          call: () => ({}),
+          call: cloudflareAccountOf(validBase("DnsAuthRecords", NO_CONNECTION) as unknown as DnsAuthRecordsArgs),
         },
         "smartos-mail-it",
         "corpus",

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EXAMPLE_HOST_STATE, exampleConfig, exampleProgram, exampleStack } from "../harness/example-stack";
+import { zonesOf } from "../harness/cloudflare-zones";
+import {
+  EXAMPLE_HOST_STATE,
+  EXAMPLE_ZONE_ID,
+  exampleConfig,
+  exampleProgram,
+  exampleStack,
+} from "../harness/example-stack";
 import { suiteHost } from "../harness/fixtures";
 import type { PulumiStack } from "../harness/pulumi-stack";
 import { hostShell, sshLogins } from "../harness/testbed";
@@ -65,6 +72,7 @@ for (const { example, host: hostName, index } of EXAMPLES) {
 
     it("up creates every resource; the host runs the example's Postfix and its records are at (emulated) Cloudflare", async () => {
       before = hostShell(hostName, EXAMPLE_HOST_STATE).stdout;
+      stack.seedCloudflare(zonesOf("example.smtb"));
       await stack.configure(exampleConfig(example, host()));
       const steps = await stack.up(program, { exports: true });
       assert.ok(steps.length > 0 && steps.every((s) => s.op === "create"), JSON.stringify(steps));
@@ -74,7 +82,7 @@ for (const { example, host: hostName, index } of EXAMPLES) {
         assert.equal(hostShell(hostName, "postconf -h relayhost").stdout.trim(), "[smtp.relay.smtb]:587");
       }
       assert.equal(hostShell(hostName, "postfix status >/dev/null 2>&1; echo $?").stdout, "0\n");
-      const zone = stack.cloudflareZoneFile("zone-example");
+      const zone = stack.cloudflareZoneFile(EXAMPLE_ZONE_ID);
       assert.match(zone, /^example\.smtb\. 300 IN TXT "v=spf1 /m, zone);
       assert.match(zone, /_domainkey\.example\.smtb\. 300 IN TXT "v=DKIM1; k=rsa; /, zone);
       assert.match(zone, /^_dmarc\.example\.smtb\. 300 IN TXT "v=DMARC1; /m, zone);
@@ -95,7 +103,7 @@ for (const { example, host: hostName, index } of EXAMPLES) {
       const steps = await stack.destroy();
       assert.ok(steps.length > 0 && steps.every((s) => s.op === "delete"), JSON.stringify(steps));
       assert.equal(hostShell(hostName, EXAMPLE_HOST_STATE).stdout, before);
-      assert.equal(stack.cloudflareZoneFile("zone-example"), "\n");
+      assert.equal(stack.cloudflareZoneFile(EXAMPLE_ZONE_ID), "\n");
     });
   });
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { zonesOf } from "../harness/cloudflare-zones";
 import { EXAMPLE_HOST_STATE, exampleConfig } from "../harness/example-stack";
 import { hostShell } from "../harness/testbed";
 import { upgradeProgram } from "../upgrade/programs";
@@ -11,6 +12,7 @@ const HOST = { name: "upsend", index: 120 } as const;
 upgradeSuite({
   program: "send-only",
   hosts: [{ ...HOST, state: EXAMPLE_HOST_STATE }],
+  cloudflareZones: zonesOf("example.smtb"),
   // The example's documented config, with a remote archive (the kitchen sink has the local one) and DMARC p=reject.
   config: ([h]) => [
     ...exampleConfig("send-only", h).filter((e) => e.key !== "archive.retentionDays"),

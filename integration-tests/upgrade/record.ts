@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Deployment } from "@pulumi/pulumi/automation";
+import { type AccountData, loadAccount } from "../cloudflare/account";
 import { customResourcesOf, type PulumiStack } from "../harness/pulumi-stack";
 import type { TestbedHost } from "../harness/testbed";
 import type { UpgradeProgramName } from "./programs";
@@ -23,6 +24,8 @@ export interface StackRecording {
   config: ConfigMap;
   /** `pulumi stack export --show-secrets`, sanitized: secrets in plain text, re-encrypted on import. */
   deployment: Deployment;
+  /** The emulated Cloudflare account as the release's `up` left it (zones and records), sanitized. */
+  cloudflare: AccountData;
 }
 
 /** Whether this run records (`UPGRADE_RECORD=1`): see CONTRIBUTING.md, "Re-recording the upgrade baselines". */
@@ -48,12 +51,20 @@ export async function recordRelease(
     project: what.project,
     config,
     deployment,
+    cloudflare: sanitized(loadAccount(stack.cloudflareRecordsPath), subs),
   };
   write(path.join(RECORDED_DIR, what.release, `${what.program}.json`), recording);
   const resources = customResourcesOf(deployment)
     .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))
     .map(({ type, name, id, inputs, outputs }) => ({ type, name, id, inputs, outputs }));
-  const fixture = { release: what.release, program: what.program, project: what.project, config, resources };
+  const fixture = {
+    release: what.release,
+    program: what.program,
+    project: what.project,
+    config,
+    cloudflareZones: recording.cloudflare.zones,
+    resources,
+  };
   write(path.join(TIER1_DIR, what.release, `${what.program}.json`), fixture);
 }
 

@@ -24,6 +24,8 @@ export interface UpgradeHost {
 export interface UpgradeSuite {
   program: UpgradeProgramName;
   hosts: UpgradeHost[];
+  /** The zones of the emulated Cloudflare account the program publishes to (id → name), seeded before the release's up. */
+  cloudflareZones?: Record<string, string>;
   /** The program's config for these hosts, with the agent's socket. */
   config(hosts: TestbedHost[], agentSocket: string): ConfigEntry[];
   /** The one mutable change: the resource it updates, and how to make it (config set on `stack`, or the program). */
@@ -71,6 +73,8 @@ export function upgradeSuite(suite: UpgradeSuite): void {
 
       it(`${baseline.release} (${baseline.commit.slice(0, 7)}), in its own process, creates every resource`, async () => {
         rmSync(dir, { recursive: true, force: true });
+        stack = new PulumiStack({ dir, project });
+        if (suite.cloudflareZones) stack.seedCloudflare(suite.cloudflareZones);
         const releaseDir = layOutRelease(baseline, `${dir}-release`);
         const config = suite.config(
           hosts.map((h) => h()),
@@ -79,7 +83,6 @@ export function upgradeSuite(suite: UpgradeSuite): void {
         const steps = await upAtRelease({ program: suite.program, releaseDir, dir, project, config });
         assert.ok(steps.length > 0 && steps.every((s) => s.op === "create"), ops(steps).join("\n"));
         afterRelease = snapshot(suite.hosts);
-        stack = new PulumiStack({ dir, project });
         if (RECORDING) {
           const testbed = hosts.map((h) => h());
           await recordRelease(stack, {

@@ -64,22 +64,27 @@ describe("DnsAuthRecords (SDK mocks)", () => {
       ttl: 300,
       comment: "managed by smartos-mail",
     });
-    assert.deepEqual(records, [
-      at("auth-a-0", "zone-cospix", "mx.cospix.net", "A", "203.0.113.7"),
-      at("auth-aaaa-0", "zone-cospix", "mx.cospix.net", "AAAA", "2001:db8::7"),
-      at("auth-spf", "zone-cospix", "cospix.net", "TXT", '"v=spf1 mx include:_spf.google.com -all"'),
-      at("auth-dkim-default", "zone-cospix", "default._domainkey.cospix.net", "TXT", chunks),
-      at("auth-dkim-ed1", "zone-cospix", "ed1._domainkey.cospix.net", "TXT", `"${ED}"`),
-      at("auth-adsp", "zone-cospix", "_adsp._domainkey.cospix.net", "TXT", '"dkim=all"'),
-      at(
-        "auth-dmarc",
-        "zone-cospix",
-        "_dmarc.cospix.net",
-        "TXT",
-        '"v=DMARC1; p=none; rua=mailto:postmaster@cospix.net"',
-      ),
-      at("auth-ptr-0", "zone-reverse", "7.113.0.203.in-addr.arpa", "PTR", "mx.cospix.net"),
-    ]);
+    const byName = (x: { resource: unknown }, y: { resource: unknown }) =>
+      String(x.resource).localeCompare(String(y.resource));
+    assert.deepEqual(
+      records.sort(byName),
+      [
+        at("auth-a-203.0.113.7", "zone-cospix", "mx.cospix.net", "A", "203.0.113.7"),
+        at("auth-aaaa-2001-db8--7", "zone-cospix", "mx.cospix.net", "AAAA", "2001:db8::7"),
+        at("auth-spf", "zone-cospix", "cospix.net", "TXT", '"v=spf1 mx include:_spf.google.com -all"'),
+        at("auth-dkim-default", "zone-cospix", "default._domainkey.cospix.net", "TXT", chunks),
+        at("auth-dkim-ed1", "zone-cospix", "ed1._domainkey.cospix.net", "TXT", `"${ED}"`),
+        at("auth-adsp", "zone-cospix", "_adsp._domainkey.cospix.net", "TXT", '"dkim=all"'),
+        at(
+          "auth-dmarc",
+          "zone-cospix",
+          "_dmarc.cospix.net",
+          "TXT",
+          '"v=DMARC1; p=none; rua=mailto:postmaster@cospix.net"',
+        ),
+        at("auth-ptr-203.0.113.7", "zone-reverse", "7.113.0.203.in-addr.arpa", "PTR", "mx.cospix.net"),
+      ].sort(byName),
+    );
   });
 
   it("drops a retired DKIM key after its publishUntil date", () => {
@@ -115,6 +120,43 @@ describe("DnsAuthRecords (SDK mocks)", () => {
     assert.equal(content("auth-spf"), '"v=spf1 ip4:203.0.113.7 -all"');
     assert.equal(content("auth-adsp"), '"dkim=all"');
     assert.equal(content("auth-dmarc"), '"v=DMARC1; p=none; rua=mailto:postmaster@cospix.net"');
+  });
+});
+
+describe("DnsAuthRecords: records keyed by content, values as Cloudflare keeps them", () => {
+  const host = (mailHost: { name: string; ipv4?: string[]; ipv6?: string[] }, apexTxt: string[] = []) =>
+    registrations({ domain: "cospix.net", zoneId: "z", mailHost, apexTxt });
+  const nameOf = (r: Awaited<ReturnType<typeof host>>, type: string, content: string) =>
+    r.registered.find((x) => x.inputs.type === type && x.inputs.content === content)?.name;
+
+  it("keeps an address's record when another address is removed or the list reordered", async () => {
+    const two = await host({ name: "mx.cospix.net", ipv4: ["203.0.113.7", "203.0.113.8"] });
+    const one = await host({ name: "mx.cospix.net", ipv4: ["203.0.113.8"] });
+    const swapped = await host({ name: "mx.cospix.net", ipv4: ["203.0.113.8", "203.0.113.7"] });
+    assert.equal(nameOf(one, "A", "203.0.113.8"), nameOf(two, "A", "203.0.113.8"));
+    assert.equal(nameOf(swapped, "A", "203.0.113.7"), nameOf(two, "A", "203.0.113.7"));
+  });
+
+  it("keeps an apex TXT record's name when another is removed or the list reordered", async () => {
+    const mx = { name: "mx.cospix.net", ipv4: ["203.0.113.7"] };
+    const two = await host(mx, ["a=1", "b=2"]);
+    const one = await host(mx, ["b=2"]);
+    assert.equal(nameOf(one, "TXT", '"b=2"'), nameOf(two, "TXT", '"b=2"'));
+    assert.notEqual(nameOf(two, "TXT", '"a=1"'), nameOf(two, "TXT", '"b=2"'));
+  });
+
+  it("sends names lower-case and IPv6 in RFC 5952 form, as Cloudflare stores and returns them", async () => {
+    const r = await registrations({
+      domain: "Cospix.NET",
+      zoneId: "z",
+      mailHost: { name: "MX.Cospix.NET", ipv4: ["203.0.113.7"], ipv6: ["2001:DB8:0:0:0:0:0:7"] },
+      ptrZone: "113.0.203.IN-ADDR.arpa",
+      ptrZoneId: "r",
+    });
+    const records = r.registered.filter((x) => x.type === "cloudflare:index/dnsRecord:DnsRecord");
+    for (const x of records) assert.equal(x.inputs.name, String(x.inputs.name).toLowerCase());
+    assert.equal(records.find((x) => x.inputs.type === "AAAA")?.inputs.content, "2001:db8::7");
+    assert.equal(records.find((x) => x.inputs.type === "PTR")?.inputs.content, "mx.cospix.net");
   });
 });
 
@@ -158,6 +200,48 @@ describe("DnsAuthRecords validation: each rule fails with the field named", () =
       /spf\.mechanisms\[0\]\.domain: must be a domain/,
     ],
     ["second SPF record", { ...base(), apexTxt: ["v=spf1 -all"] }, /apexTxt\[0\]: is a second SPF record/],
+    [
+      "duplicate IPv4",
+      { ...base(), mailHost: { name: "mx.cospix.net", ipv4: ["203.0.113.7", "203.0.113.7"] } },
+      /mailHost\.ipv4\[1\]: 203\.0\.113\.7 is listed twice/,
+    ],
+    [
+      "the same IPv6 address in two spellings",
+      { ...base(), mailHost: { name: "mx.cospix.net", ipv6: ["2001:db8::1", "2001:DB8:0::1"] } },
+      /mailHost\.ipv6\[1\]: 2001:db8::1 is listed twice/,
+    ],
+    ["duplicate apex TXT", { ...base(), apexTxt: ["a=1", "a=1"] }, /apexTxt\[1\]: is listed twice/],
+    [
+      "adopt with a bad record id",
+      { ...base(), adopt: { spf: "spf-record" } },
+      /adopt\.spf: must be a Cloudflare record id/,
+    ],
+    [
+      "adopt with a zone id known only later",
+      { ...base(), zoneId: pulumi.output("z"), adopt: { spf: "0123456789abcdef0123456789abcdef" } },
+      /adopt needs zoneId as a plain string/,
+    ],
+    [
+      "apex TXT over Cloudflare's 2048 characters",
+      { ...base(), apexTxt: ["x".repeat(2100)] },
+      /apexTxt\[0\]: is 2126 characters as sent .*at most 2048/,
+    ],
+    [
+      "apex TXT over Cloudflare's 8192 characters at one name",
+      { ...base(), apexTxt: ["a", "b", "c", "d", "e"].map((c) => c.repeat(1900)) },
+      /apexTxt: add up to \d+ characters as sent with the SPF record, over Cloudflare's 8192/,
+    ],
+    [
+      "a domain that makes the DMARC and ADSP names too long",
+      {
+        ...base(),
+        domain: `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(47)}.com`,
+        mailHost: undefined,
+        spf: { mechanisms: [all] },
+      },
+      /adsp: makes the record name _adsp\._domainkey\.a+.* 260 characters long; .*allow 253 \(set adsp: false\)/,
+    ],
+
     [
       "no SPF and no addresses",
       { ...base(), mailHost: { name: "mx.cospix.net" } },

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { SendOnlyMailServer, type SendOnlyMailServerArgs } from "../src/index";
+import { cloudflareDataSources } from "./support/sdk-mocks";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
 const connection = { host: "203.0.113.7", privateKey: KEY, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
@@ -48,7 +49,7 @@ async function build(args: SendOnlyMailServerArgs) {
         const zone = a.type.endsWith(":SmartOsZone") ? { uuid: ZONE_UUID, primaryIp: "203.0.113.25" } : {};
         return { id: `${a.name}-id`, state: { ...a.inputs, ...dkim, ...zone } };
       },
-      call: () => ({}),
+      call: cloudflareDataSources(),
     },
     "proj",
     "stack",
@@ -78,8 +79,12 @@ describe("SendOnlyMailServer (SDK mocks)", () => {
     assert.equal(registered.get("mail-dkim-cospix.net")!.inputs.selector, "default");
     assert.equal(registered.get("mail-dns-cospix.net-spf")!.inputs.content, '"v=spf1 ip4:203.0.113.7 -all"');
     assert.equal(registered.get("mail-dns-example.org-spf")!.inputs.content, '"v=spf1 a:mx.cospix.net -all"');
-    assert.equal(registered.get("mail-dns-cospix.net-a-0")!.inputs.content, "203.0.113.7");
-    assert.equal(registered.has("mail-dns-example.org-a-0"), false, "the host's A record lives in its own zone");
+    assert.equal(registered.get("mail-dns-cospix.net-a-203.0.113.7")!.inputs.content, "203.0.113.7");
+    assert.equal(
+      registered.has("mail-dns-example.org-a-203.0.113.7"),
+      false,
+      "the host's A record lives in its own zone",
+    );
     assert.equal(registered.get("mail-dns-example.org-dkim-s1")!.inputs.zoneId, "zone-example");
     assert.deepEqual(outputs.dkimRecords, {
       "default._domainkey.cospix.net": DKIM,
@@ -91,6 +96,22 @@ describe("SendOnlyMailServer (SDK mocks)", () => {
     );
     assert.equal(registered.has("mail-rate"), false);
     assert.equal(registered.has("mail-firewall"), false);
+  });
+
+  it("publishes the host's A record once when two domains in one zone hold its name (the most specific)", async () => {
+    const { registered } = await build({
+      ...guide,
+      hostname: "mx.news.cospix.net",
+      domains: [
+        { domain: "cospix.net", cloudflareZoneId: "zone-cospix" },
+        { domain: "news.cospix.net", cloudflareZoneId: "zone-cospix" },
+      ],
+    });
+    const a = [...registered.values()].filter((r) => r.inputs.type === "A" && r.inputs.name === "mx.news.cospix.net");
+    assert.deepEqual(
+      a.map((r) => r.name),
+      ["mail-dns-news.cospix.net-a-203.0.113.7"],
+    );
   });
 
   it("relaying for a network listens on all interfaces, closes inbound 25 and trusts the network for signing", async () => {

@@ -35,8 +35,6 @@ interface ComponentFields {
  */
 export type DnsAuthRecordsArgs = DomainZone & PlainFields & ComponentFields;
 
-const COMMENT = "managed by smartos-mail";
-
 /**
  * The DNS side of the guide: SPF, DKIM, ADSP and DMARC TXT records, the mail
  * host's A/AAAA records and, when the reverse zone is given, its PTR records,
@@ -87,24 +85,46 @@ export class DnsAuthRecords extends pulumi.ComponentResource {
       dkim.map(() => "v=DKIM1; p=preview"),
       today,
     );
+    if (spec.adopt && typeof zoneId !== "string") {
+      throw new Error(
+        `DnsAuthRecords ${name}: adopt needs zoneId as a plain string (the import id is <zoneId>/<recordId>)`,
+      );
+    }
     const records = pulumi.all(dkim.map((d) => d.value)).apply((values) => authRecords(spec, values, today));
     const at = (i: number) => records.apply((r) => r[i]);
     const cloudflare = require("@pulumi/cloudflare") as typeof import("@pulumi/cloudflare");
-    shape.forEach((r, i) => {
-      const record = at(i);
+    const { checkedZoneId } = require("./zone-lookups") as typeof import("./zone-lookups");
+    const { MANAGED_COMMENT } = require("../dns/zone-checks") as typeof import("../dns/zone-checks");
+    const adopted: Record<string, string | undefined> = { spf: spec.adopt?.spf, dmarc: spec.adopt?.dmarc };
+    const dnsRecord = (r: AuthRecord, recordZone: pulumi.Input<string>, dependsOn: pulumi.Resource[]) =>
       new cloudflare.DnsRecord(
         `${name}-${r.key}`,
         {
-          zoneId: r.reverse ? (ptrZoneId as pulumi.Input<string>) : zoneId,
+          zoneId: recordZone,
           name: r.name,
           type: r.type,
-          content: record.apply((x: AuthRecord) => (x.type === "TXT" ? quotedTxt(x.content) : x.content)),
+          content: at(shape.indexOf(r)).apply((x: AuthRecord) => (x.type === "TXT" ? quotedTxt(x.content) : x.content)),
           ttl: spec.ttl,
-          comment: COMMENT,
+          comment: MANAGED_COMMENT,
         },
-        { parent: this },
+        {
+          parent: this,
+          dependsOn,
+          // Stacks made before records were keyed by content (0.1.0) hold them under their list position.
+          aliases: r.positionalKey ? [{ name: `${name}-${r.positionalKey}` }] : [],
+          ...(adopted[r.key] === undefined ? {} : { import: `${zoneId}/${adopted[r.key]}` }),
+        },
       );
-    });
+    // The SPF record (every stack has one) waits for the zone checks, and every other record waits for it:
+    // a failed check writes nothing.
+    const spf = dnsRecord(
+      shape.find((r) => r.key === "spf") as AuthRecord,
+      checkedZoneId(cloudflare, this, name, spec, zoneId, ptrZoneId),
+      [],
+    );
+    for (const r of shape.filter((x) => x.key !== "spf")) {
+      dnsRecord(r, r.reverse ? (ptrZoneId as pulumi.Input<string>) : zoneId, [spf]);
+    }
     this.zoneFile = records.apply((r) =>
       zoneFile(
         r.filter((x) => !x.reverse),

@@ -31,6 +31,11 @@ export interface SendingDomainArgs {
   dmarc?: Partial<Dmarc>;
   /** ADSP (`_adsp._domainkey`). Default `all`, as the guide; RFC 5617 is Historic, `false` publishes none. */
   adsp?: "unknown" | "all" | "discardable" | false;
+  /**
+   * SPF or DMARC records already in the zone for the stack to take over, by record id (`{ spf: "<id>" }`), where
+   * preview would otherwise refuse them as a second one; see DnsAuthRecords' `adopt`.
+   */
+  adopt?: { spf?: string; dmarc?: string };
 }
 
 /** An authenticated (or plain) relay all mail goes through, from the guide's "Using a Relay Service". */
@@ -178,6 +183,12 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
     const dkimRecords: pulumi.Output<[string, string]>[] = [];
     const zoneFiles: pulumi.Output<[string, string]>[] = [];
     let ptrRequests: pulumi.Output<string[]> = pulumi.output([]);
+    // The host's A/AAAA records go into the most specific domain that holds its name: with example.com and
+    // news.example.com in one zone, both would publish the same record, which Cloudflare refuses (81058).
+    const hostDomain = args.domains
+      .map((d) => d.domain)
+      .filter((domain) => args.hostname.endsWith(`.${domain}`))
+      .sort((a, b) => b.length - a.length)[0];
     args.domains.forEach((d, i) => {
       const selector = d.selector ?? "default";
       const key = new OpenDkimKey(
@@ -191,19 +202,19 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
         {
           domain: d.domain,
           zoneId: d.cloudflareZoneId,
-          // The host's A/AAAA records go into the zone that holds its name.
-          mailHost: args.hostname.endsWith(`.${d.domain}`) ? { name: args.hostname, ...addresses } : undefined,
+          mailHost: d.domain === hostDomain ? { name: args.hostname, ...addresses } : undefined,
           spf: d.spf ? { mechanisms: d.spf } : spfFor(addresses),
           dkim: [{ selector, value: key.dkimRecordValue }],
           adsp: d.adsp,
           dmarc: d.dmarc,
+          adopt: d.adopt,
           ...(first && args.ptrZone !== undefined ? { ptrZone: args.ptrZone, ptrZoneId: args.ptrZoneId } : {}),
         },
         { parent: this },
       );
       dkimRecords.push(pulumi.all([key.dkimRecordName, key.dkimRecordValue]));
       zoneFiles.push(dns.zoneFile.apply((z) => [d.domain, z] as [string, string]));
-      if (args.hostname.endsWith(`.${d.domain}`)) ptrRequests = dns.ptrRequests;
+      if (d.domain === hostDomain) ptrRequests = dns.ptrRequests;
     });
     if (args.rateLimits) {
       new RateLimitTransport(

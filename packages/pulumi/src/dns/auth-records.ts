@@ -1,16 +1,24 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { isoDate } from "../validation/dates";
-import { dnsLabel, fqdn, ipv4Address, ipv6Address, isHostname } from "../validation/names";
+import { canonicalIpv6, dnsLabel, fqdn, ipv4Address, ipv6Address, isHostname } from "../validation/names";
+import { CLOUDFLARE_LIMITS, overLongNames, txtOverLimits } from "./cloudflare-limits";
 import { type Dmarc, dmarcRecord, dmarcSchema } from "./dmarc";
+import { recordKey } from "./record-keys";
 import { reverseName } from "./reverse";
 import { spfRecord, spfSchema } from "./spf";
-import { isTxtSafe } from "./txt";
+import { isTxtSafe, quotedTxt } from "./txt";
 
-/** One DNS record to publish. Names are absolute, without the trailing dot. */
+/** One DNS record to publish. Names are absolute, lower-case, without the trailing dot. */
 export interface AuthRecord {
-  /** Stable key, used to name the Cloudflare resource (`spf`, `dkim-default`, `a-0`, ...). */
+  /**
+   * Stable key, used to name the Cloudflare resource: the record's kind, and for a kind that may have several
+   * records its content (`spf`, `dkim-default`, `a-203.0.113.7`, `aaaa-2001-db8--7`, `txt-<hash>`, `ptr-…`), so
+   * removing or reordering one never rewrites another.
+   */
   key: string;
+  /** The key 0.1.0 named the record by (`a-0`, `txt-1`, … by list position), for the resource's alias. */
+  positionalKey?: string;
   /** Owner name, e.g. `default._domainkey.example.com`. */
   name: string;
   /** Record type. */
@@ -22,6 +30,9 @@ export interface AuthRecord {
 }
 
 const selector = dnsLabel;
+
+/** A Cloudflare record id: 32 hex digits ("Identifier", cloudflare-go dns/record.go). */
+const recordId = z.string().regex(/^[0-9a-f]{32}$/, "must be a Cloudflare record id (32 hex digits)");
 
 /** zod schema of one DKIM record's plain part (its TXT value comes later, as an output). */
 export const dkimRecordSchema = z
@@ -39,8 +50,8 @@ export const dkimRecordSchema = z
 /** zod schema of the validated, plain part of DnsAuthRecords' arguments (DKIM values come later, as outputs). */
 export const dnsAuthSchema = z
   .object({
-    /** The sending domain, e.g. `example.com` (the part after @ in From:). */
-    domain: fqdn,
+    /** The sending domain, e.g. `example.com` (the part after @ in From:). Sent lower-case, as Cloudflare keeps names. */
+    domain: fqdn.transform(lowerCase),
     /** TTL of every record, 60..86400 seconds. Default 300. */
     ttl: z.number().int().min(60, "must be 60..86400 seconds").max(86400, "must be 60..86400 seconds").default(300),
     /**
@@ -50,12 +61,15 @@ export const dnsAuthSchema = z
      */
     mailHost: z
       .object({
-        /** myhostname, e.g. `mx.example.com`. */
-        name: fqdn,
-        /** Public IPv4 addresses it sends from; each gets an A record. */
+        /** myhostname, e.g. `mx.example.com`. Sent lower-case, as Cloudflare keeps names. */
+        name: fqdn.transform(lowerCase),
+        /** Public IPv4 addresses it sends from; each gets an A record. Each at most once. */
         ipv4: z.array(ipv4Address).default([]),
-        /** Public IPv6 addresses it sends from; each gets an AAAA record. */
-        ipv6: z.array(ipv6Address).default([]),
+        /**
+         * Public IPv6 addresses it sends from; each gets an AAAA record, sent in the RFC 5952 form Cloudflare
+         * keeps (`2001:DB8:0:0::7` is sent as `2001:db8::7`). Each at most once, in any spelling.
+         */
+        ipv6: z.array(ipv6Address.transform(canonicalIpv6)).default([]),
       })
       .strict()
       .optional(),
@@ -66,8 +80,12 @@ export const dnsAuthSchema = z
      * required when the mail host has none.
      */
     spf: spfSchema.optional(),
-    /** Other TXT records at the domain's apex (site verifications...), printable ASCII, at most 4000 characters each. A second SPF record is refused. */
-    apexTxt: z.array(z.string().max(4000)).default([]),
+    /**
+     * Other TXT records at the domain's apex (site verifications...), printable ASCII, each at most once. Cloudflare
+     * takes at most 2048 characters per record as sent (quoted strings of 255, about 2030 characters of text) and
+     * 8192 for all TXT records of one name, the SPF record included. A second SPF record is refused.
+     */
+    apexTxt: z.array(z.string()).default([]),
     /** DKIM key records, one per selector. */
     dkim: z.array(dkimRecordSchema).default([]),
     /**
@@ -87,9 +105,24 @@ export const dnsAuthSchema = z
      */
     ptrZone: z
       .string()
-      .refine((v) => isHostname(v) && /\.(in-addr|ip6)\.arpa$/.test(v), {
+      .refine((v) => isHostname(v) && /\.(in-addr|ip6)\.arpa$/i.test(v), {
         message: "must be a reverse zone such as 113.0.203.in-addr.arpa",
       })
+      .transform(lowerCase)
+      .optional(),
+    /**
+     * Records already at Cloudflare for the stack to take over, by record id, where preview would otherwise refuse
+     * them as a second SPF or DMARC record (its message names the id). Their content becomes this stack's and
+     * destroy deletes them. Needs `zoneId` as a plain string.
+     */
+    adopt: z
+      .object({
+        /** Id of the SPF record at `domain` to take over. */
+        spf: recordId.optional(),
+        /** Id of the DMARC record at `_dmarc.<domain>` to take over. */
+        dmarc: recordId.optional(),
+      })
+      .strict()
       .optional(),
     /** The date to judge `publishUntil` against, YYYY-MM-DD. Default: today (UTC). */
     today: isoDate.optional(),
@@ -112,7 +145,16 @@ export const dnsAuthSchema = z
           'is needed when mailHost has no addresses: say which hosts may send, e.g. { mechanisms: [{ type: "mx" }, { type: "all" }] }',
       });
     }
+    const apexSeen = new Set<string>();
     a.apexTxt.forEach((t, i) => {
+      if (apexSeen.has(t)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["apexTxt", i],
+          message: "is listed twice; Cloudflare refuses a record identical to another (81058)",
+        });
+      }
+      apexSeen.add(t);
       if (/^v=spf1(\s|$)/i.test(t)) {
         ctx.addIssue({
           code: "custom",
@@ -123,6 +165,22 @@ export const dnsAuthSchema = z
         ctx.addIssue({ code: "custom", path: ["apexTxt", i], message: "must be printable ASCII" });
       }
     });
+    if (host) {
+      for (const field of ["ipv4", "ipv6"] as const) {
+        host[field].forEach((ip, i) => {
+          if (host[field].indexOf(ip) < i) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["mailHost", field, i],
+              message: `${ip} is listed twice (Cloudflare keeps one spelling of an address, and refuses a record identical to another: 81058)`,
+            });
+          }
+        });
+      }
+    }
+    for (const issue of [...txtOverLimits(a, spfTextOf(a)), ...overLongNames(a)]) {
+      ctx.addIssue({ code: "custom", ...issue });
+    }
     const seen = new Set<string>();
     a.dkim.forEach((d, i) => {
       if (seen.has(d.selector))
@@ -151,6 +209,24 @@ function ptrCovered(a: { ptrZone?: string; mailHost?: { ipv4: string[]; ipv6: st
   );
 }
 
+function lowerCase(v: string): string {
+  return v.toLowerCase();
+}
+
+/** The SPF record's text: `spf`, or by default the mail host's addresses, then `-all`. */
+function spfTextOf(a: Pick<DnsAuth, "spf" | "mailHost">): string {
+  const host = a.mailHost;
+  return spfRecord(
+    a.spf ?? {
+      mechanisms: [
+        ...(host?.ipv4 ?? []).map((value) => ({ type: "ip4" as const, value, qualifier: "+" as const })),
+        ...(host?.ipv6 ?? []).map((value) => ({ type: "ip6" as const, value, qualifier: "+" as const })),
+        { type: "all" as const, qualifier: "-" as const },
+      ],
+    },
+  );
+}
+
 /** Validated DnsAuthRecords arguments, defaults applied. */
 export type DnsAuth = z.output<typeof dnsAuthSchema>;
 
@@ -169,28 +245,26 @@ export function authRecords(a: DnsAuth, dkimValues: readonly string[], today: st
   const host = a.mailHost;
   if (host) {
     for (const [i, ip] of host.ipv4.entries()) {
-      out.push({ key: `a-${i}`, name: host.name, type: "A", content: ip, reverse: false });
+      out.push({ ...recordKey("a", ip, i), name: host.name, type: "A", content: ip, reverse: false });
     }
     for (const [i, ip] of host.ipv6.entries()) {
-      out.push({ key: `aaaa-${i}`, name: host.name, type: "AAAA", content: ip, reverse: false });
+      out.push({ ...recordKey("aaaa", ip, i), name: host.name, type: "AAAA", content: ip, reverse: false });
     }
   }
-  const spf = a.spf ?? {
-    mechanisms: [
-      ...(host?.ipv4 ?? []).map((value) => ({ type: "ip4" as const, value, qualifier: "+" as const })),
-      ...(host?.ipv6 ?? []).map((value) => ({ type: "ip6" as const, value, qualifier: "+" as const })),
-      { type: "all" as const, qualifier: "-" as const },
-    ],
-  };
-  out.push({ key: "spf", name: a.domain, type: "TXT", content: spfRecord(spf), reverse: false });
+  out.push({ key: "spf", name: a.domain, type: "TXT", content: spfTextOf(a), reverse: false });
   for (const [i, t] of a.apexTxt.entries()) {
-    out.push({ key: `txt-${i}`, name: a.domain, type: "TXT", content: t, reverse: false });
+    out.push({ ...recordKey("txt", t, i), name: a.domain, type: "TXT", content: t, reverse: false });
   }
   a.dkim.forEach((d, i) => {
     if (d.publishUntil !== undefined && d.publishUntil < today) return;
     const value = dkimValues[i];
     if (value === undefined || !/^v=DKIM1;/.test(value) || !isTxtSafe(value)) {
       throw new Error(`dkim[${i}] (${d.selector}): the value must be a DKIM key record starting with v=DKIM1;`);
+    }
+    if (quotedTxt(value).length > CLOUDFLARE_LIMITS.txtContent) {
+      throw new Error(
+        `dkim[${i}] (${d.selector}): the value is over Cloudflare's ${CLOUDFLARE_LIMITS.txtContent} characters for a TXT record`,
+      );
     }
     out.push({
       key: `dkim-${d.selector}`,
@@ -221,7 +295,7 @@ export function authRecords(a: DnsAuth, dkimValues: readonly string[], today: st
   }
   if (host && a.ptrZone) {
     for (const [i, ip] of ptrCovered(a).entries()) {
-      out.push({ key: `ptr-${i}`, name: reverseName(ip), type: "PTR", content: host.name, reverse: true });
+      out.push({ ...recordKey("ptr", ip, i), name: reverseName(ip), type: "PTR", content: host.name, reverse: true });
     }
   }
   return out;

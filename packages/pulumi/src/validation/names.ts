@@ -62,3 +62,13 @@ export const mailbox = z
   .refine((v) => /^[A-Za-z0-9.!#%&*+/=?^_{|}~-]{1,64}@[^@]+$/.test(v) && isHostname(v.split("@")[1]), {
     message: "must be an address like postmaster@example.com (no spaces, quotes or commas)",
   });
+
+/**
+ * An IPv6 address in its RFC 5952 form (section 4: lower-case hex, no leading zeros, the first longest run of two
+ * or more zero groups as `::`), which is how Cloudflare stores AAAA content; anything else is returned as given.
+ */
+export function canonicalIpv6(address: string): string {
+  if (isIP(address) !== 6) return address;
+  // The WHATWG URL serializer of an IPv6 host is exactly RFC 5952 4.2 (url.spec.whatwg.org, "IPv6 serializer").
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}

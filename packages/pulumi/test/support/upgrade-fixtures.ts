@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { cloudflareDataSources } from "./sdk-mocks";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..", "..");
 const UPGRADE_DIR = path.join(ROOT, "integration-tests", "upgrade");
@@ -33,6 +34,8 @@ export interface UpgradeFixture {
   project: string;
   /** The stack's config by full key, as the program read it. */
   config: Record<string, { value: string; secret?: boolean }>;
+  /** The zones of the emulated Cloudflare account (id → name), which the program's data sources read. */
+  cloudflareZones: Record<string, string>;
   resources: RecordedResource[];
 }
 
@@ -101,7 +104,7 @@ export async function newsAtHead(fixture: UpgradeFixture): Promise<Map<string, R
         const r = recorded.get(a.name);
         return { id: r?.id ?? `${a.name}-id`, state: r?.outputs ?? a.inputs };
       },
-      call: () => ({}),
+      call: cloudflareDataSources(fixture.cloudflareZones),
     },
     fixture.project,
     "test",
