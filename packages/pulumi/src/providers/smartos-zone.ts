@@ -85,7 +85,13 @@ export const smartOsZoneProvider = hostProvider<SmartOsZoneInputs, SmartOsZoneSt
       JSON.stringify(createPayload(news.manifest, uuid)),
     );
     if (!vm) throw new Error(`vmadm create reported success, but vmadm does not list zone ${uuid}`);
-    return { ...news, ...outputsOf(liveZone(vm)) };
+    const outputs = outputsOf(liveZone(vm));
+    // As after a reboot: vmadm says running before the zone's services listen (and before the network has
+    // learnt its new address), and the resources that log in to the zone start as soon as it has an address.
+    if (outputs.state === "running" && outputs.primaryIp !== null) {
+      await waitUntilReachable(outputs.primaryIp, news.readinessPort, REACHABLE_TIMEOUT);
+    }
+    return { ...news, ...outputs };
   },
 
   async read(old) {

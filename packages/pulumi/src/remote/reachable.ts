@@ -17,15 +17,17 @@ function accepts(host: string, port: number, ms: number): Promise<boolean> {
 /**
  * Waits until `host:port` accepts a TCP connection, trying once a second for
  * at most `timeoutSeconds`; throws naming the address when it never does.
- * Used after a zone reboot: vmadm says `running` before the zone's services
- * (and its addresses) are up.
+ * Used after a zone is created or rebooted: vmadm says `running` before the
+ * zone's services (and its addresses) are up.
  */
 export async function waitUntilReachable(host: string, port: number, timeoutSeconds: number): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     if (await accepts(host, port, 2000)) return;
     if (Date.now() >= deadline) {
-      throw new Error(`${host}:${port} did not accept a connection within ${timeoutSeconds} s after the zone rebooted`);
+      throw new Error(
+        `${host}:${port} did not accept a connection within ${timeoutSeconds} s after the zone was created or rebooted`,
+      );
     }
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -320,7 +320,11 @@ export const smartOsZoneSchema = z
      * not rebooted; `pendingReboot` lists what waits and `primaryIp`/`ips` keep the addresses it has.
      */
     rebootForChanges: z.boolean().default(false),
-    /** TCP port that answers once a rebooted zone is up. Default: `zoneSsh.port`, else 22. */
+    /**
+     * TCP port that answers once a created or rebooted zone is up: create and a reboot wait (up to 5
+     * minutes) until the primary address accepts on it before handing the address to dependent resources.
+     * Default: `zoneSsh.port`, else 22.
+     */
     readinessPort: z
       .number()
       .int()
