@@ -7,7 +7,8 @@ import { upgradeSuite } from "../upgrade/upgrade-suite";
 
 const DEBIAN = { name: "upks", index: 121 } as const;
 const SMARTOS = { name: "upkgz", index: 122 } as const;
-const ZONE_IP = "198.18.0.142";
+/** The zone's address in each baseline's run: 198.18.0.142, .143, ... (no testbed host uses 132 and up). */
+const zoneIp = (run: number) => `198.18.0.${142 + run}`;
 
 // Every resource kind with every optional field set, made by the release and carried on by HEAD.
 upgradeSuite({
@@ -30,14 +31,14 @@ upgradeSuite({
       ].join("; echo ---; "),
     },
   ],
-  config: ([debian, smartos], agentSocket) =>
+  config: ([debian, smartos], agentSocket, run) =>
     Object.entries({
       debianHost: debian.host,
       debianFingerprint: debian.hostKeyFingerprint,
       smartosHost: smartos.host,
       smartosFingerprint: smartos.hostKeyFingerprint,
       agentSocket,
-      zoneIp: ZONE_IP,
+      zoneIp: zoneIp(run),
     }).map(([key, value]) => ({ key, value })),
   edit: {
     resource: "ks-datasets",

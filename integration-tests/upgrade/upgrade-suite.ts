@@ -26,8 +26,12 @@ export interface UpgradeSuite {
   hosts: UpgradeHost[];
   /** The zones of the emulated Cloudflare account the program publishes to (id → name), seeded before the release's up. */
   cloudflareZones?: Record<string, string>;
-  /** The program's config for these hosts, with the agent's socket. */
-  config(hosts: TestbedHost[], agentSocket: string): ConfigEntry[];
+  /**
+   * The program's config for these hosts, with the agent's socket. `run` counts the baselines tested before
+   * this one, for an address a run must not take over from the one before: a zone made on the address
+   * another just gave up can meet the runner's stale neighbour entry for it.
+   */
+  config(hosts: TestbedHost[], agentSocket: string, run: number): ConfigEntry[];
   /** The one mutable change: the resource it updates, and how to make it (config set on `stack`, or the program). */
   edit: {
     resource: string;
@@ -51,7 +55,7 @@ const ops = (steps: StepRecord[]) => steps.map((s) => `${s.op} ${s.name}`);
  * nothing; one mutable change is one update in place, applied; destroy leaves the hosts as before.
  */
 export function upgradeSuite(suite: UpgradeSuite): void {
-  for (const baseline of baselines()) {
+  for (const [run, baseline] of baselines().entries()) {
     describe(`upgrade from ${baseline.release} to HEAD: ${suite.program} on testbed hosts`, () => {
       const names = suite.hosts.map((h) => h.name);
       const hosts = suite.hosts.map((h) => suiteHost(h.name, h.index, h.personality));
@@ -79,6 +83,7 @@ export function upgradeSuite(suite: UpgradeSuite): void {
         const config = suite.config(
           hosts.map((h) => h()),
           agent!.socket,
+          run,
         );
         const steps = await upAtRelease({ program: suite.program, releaseDir, dir, project, config });
         assert.ok(steps.length > 0 && steps.every((s) => s.op === "create"), ops(steps).join("\n"));
