@@ -21,7 +21,8 @@ export function containsUnknown(value: unknown): boolean {
   return Object.values(value).some(containsUnknown);
 }
 
-function pathText(path: readonly PropertyKey[]): string {
+/** A property path as a message names it: `manifest.nics[0].ips`. */
+export function pathText(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
     "",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pathText } from "./check";
 
 /**
  * Reading what an earlier version stored. A resource has one zod schema, the
@@ -94,13 +95,6 @@ function storageSchemas(policy: z.ZodType): Record<UnknownKeys, z.ZodType> {
  */
 export function storageSchema<S extends z.ZodType>(policy: S): z.ZodType<z.output<S>> {
   return storageSchemas(policy).keep as z.ZodType<z.output<S>>;
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  return path
-    .map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`))
-    .join("")
-    .replace(/^\./, "");
 }
 
 /** What {@link readStored} read. */
