@@ -45,6 +45,12 @@ export const RESOURCE_KINDS = {
     outputs: ["reportedLog", "cronLine"],
     secretInputs: [],
   },
+  deliveryFeedback: {
+    type: "DeliveryFeedback",
+    slug: "delivery-feedback",
+    outputs: ["watchedLog", "live", "previousTransportMaps", "active", "suppressedCount"],
+    secretInputs: [],
+  },
   smartOsZone: {
     type: "SmartOsZone",
     slug: "smartos-zone",
