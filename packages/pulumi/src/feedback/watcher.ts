@@ -20,7 +20,9 @@ export const FEEDBACK_MAP_MARKER =
  *
  * It counts a line only when it is a remote reply: `status=deferred|bounced (host NAME[ADDR] said: …` or
  * `… refused to talk to me: …` as Postfix's SMTP client logs them (smtp_trouble.c); the error and retry
- * transports' own lines (the watcher's suspensions and suppressions) never count. Writes the new state files,
+ * transports' own lines (the watcher's suspensions and suppressions) never count. A rule reaching its threshold
+ * again while its action is in force (a throttled domain still answering so) starts the action's time again; a
+ * suspension is never weakened to a throttle. The replies that made a rule act are forgotten. Writes the new state files,
  * `entries.new` (the map's entries) and prints `used N` (bytes of `log` consumed), `flush DOMAIN` for each
  * action that ended and `act DOMAIN RULE` for each that began.
  */
@@ -95,13 +97,14 @@ END {
     if (a[3] + 0 <= now || !(a[1] in ri)) ended[++nx] = d
   }
   for (k = 1; k <= nx; k++) { print "flush\t" ended[k]; delete act[ended[k]] }
+  for (d in act) { split(act[d], a, "\t"); was[d] = a[1] }
   for (k in cnt) {
     split(k, kk, SUBSEP); r = kk[1]; d = kk[2]; i = ri[r]
     if (cnt[k] < rcount[i]) continue
-    if (d in act) { split(act[d], a, "\t"); if (a[2] == "suspend" || raction[i] == "throttle") continue }
+    if (d in act) { split(act[d], a, "\t"); if (a[2] == "suspend" && raction[i] == "throttle") continue }
+    # A new action, a stronger one, or the same again (the replies go on): it lasts its duration from now.
     act[d] = r "\t" raction[i] "\t" (now + rdur[i]) "\t" rtrans[i]
     fired[k] = 1
-    print "act\t" d "\t" r
   }
   for (k = 1; k <= ne; k++) {
     split(keep[k], e, "\t")
@@ -109,6 +112,7 @@ END {
   }
   for (d in act) {
     split(act[d], a, "\t")
+    if (!(d in was) || was[d] != a[1]) print "act\t" d "\t" a[1]
     print d "\t" act[d] > "actions.new"
     if (a[2] == "suspend") print d "\tretry:4.7.0 suspended by smartos-mail until " iso(a[3]) " (rule " a[1] ")" > "entries.new"
     else print d "\t" a[4] ":" relayhost > "entries.new"
@@ -142,7 +146,8 @@ export interface WatcherPaths {
  * It reads the log from the saved inode and offset: a changed inode is a rotation (the rest of the old file,
  * found as `LOG.*` by its inode, is read first, then the new one from 0); a smaller size is a truncation (read
  * from 0). Its first pass starts at the end: what was logged before the watcher existed is history. It rewrites
- * and postmaps the map only when the entries changed; Postfix daemons reopen a changed table by themselves. When
+ * and postmaps the map only when the entries changed, then reloads Postfix (`postfix reload`, which neither
+ * starts a stopped Postfix nor enables a service). When
  * an action ends it asks the queue manager to retry that domain's mail at once (`postqueue -s`, else `-f`).
  */
 export function watcherScript(p: Platform, paths: WatcherPaths): Script {
@@ -157,6 +162,9 @@ if [ -n "$ino" ]; then printf '%s %s\\n' "$ino" "$((start + used))" >position.ne
 if ! cmp -s map.new "$map"; then
   cp map.new "$map.smartos-mail-new" && chmod 644 "$map.smartos-mail-new" && mv "$map.smartos-mail-new" "$map" || fail "cannot write $map"
   postmap "hash:$map" || fail "postmap hash:$map failed"
+  # trivial-rewrite notices a changed table only when a new client connects, and the queue manager keeps its
+  # connection: without a reload, mail already queued can leave by the old entry for a minute or more.
+  postfix reload >/dev/null 2>&1 || echo "smartos-mail feedback: postfix reload failed; Postfix reads the new map by itself within minutes" >&2
 fi
 awk -F'\\t' '$1 == "act" { print "smartos-mail feedback: rule " $3 " acts on " $2 }' pass.out
 flushed=
