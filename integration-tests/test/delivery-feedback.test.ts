@@ -319,7 +319,8 @@ postfix reload >/dev/null 2>&1`,
     };
     const slow = await arrivals("slow");
     for (let i = 1; i < slow.length; i++) assert.ok(slow[i] - slow[i - 1] >= 4, `gaps while throttled: ${slow}`);
-    const out = (await stack.refresh(), stack.resource("feedback")?.outputs.active) as { action: string }[];
+    await stack.refresh();
+    const out = stack.resource("feedback")?.outputs.active as { action: string }[];
     assert.deepEqual(
       out.map((a) => a.action),
       ["throttle"],
