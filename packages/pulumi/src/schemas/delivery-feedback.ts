@@ -62,7 +62,8 @@ export const feedbackRuleSchema = z
       .regex(/^[245]\.\d{1,3}\.\d{1,3}$/, "must be an enhanced status code such as 4.7.28")
       .optional(),
     /**
-     * A POSIX extended regular expression (awk's) the reply text must match, e.g. `\\[TS?S04\\]`. Match a code the
+     * A POSIX extended regular expression (awk's) the reply text must match, e.g. `\[TS?S04\]` (in a JavaScript
+     * string `"\\[TS?S04\\]"`). Match a code the
      * provider puts in its text rather than its wording, which changes.
      */
     pattern: ere.optional(),
