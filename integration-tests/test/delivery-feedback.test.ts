@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { DeliveryFeedback, type DeliveryFeedbackArgs, OpenDkimKey, PostfixConfig } from "@smartos-mail/pulumi";
-import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
+import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
 import { authenticationResults } from "../harness/receiver";
 import { hostScript, hostShell, withoutSsh } from "../harness/testbed";
 import { zoneFilesOf, zoneHead } from "../harness/zones";
@@ -28,6 +29,10 @@ const GMAIL_NO_SUCH_USER =
   "550 5.1.1 The email account that you tried to reach does not exist. Please double-check the recipient's email address for typos or unnecessary spaces.";
 const POLICY = "550 5.7.1 Message rejected due to local policy";
 const LATER = "450 4.2.0 Mailbox busy, try again later";
+
+/** The built command, run the way a user runs it: `node packages/cli/dist/main.js`. */
+const CLI = path.resolve(__dirname, "..", "..", "..", "packages", "cli", "dist", "main.js");
+const KEY = path.join(OUTPUT_DIR, "delivery-feedback-client-key");
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -113,6 +118,16 @@ printf '%s\\n' '${client ? `${sender().host}/32 ${client}` : "# nothing"}' >${CL
     throw new Error(`the sender did not log ${count} × ${pattern} in 30 s:\n${tail}`);
   }
 
+  /** `smartos-mail COMMAND <sender> --fingerprint … --identity …` with `args`. */
+  function smartosMail(command: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync(
+      process.execPath,
+      [CLI, command, sender().host, "--fingerprint", sender().hostKeyFingerprint, "--identity", KEY, ...args],
+      { encoding: "utf8", timeout: 120_000 },
+    );
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
   /** One watcher pass, as cron runs it. */
   function watch(): string {
     const r = hostShell("shsend", `/bin/sh ${WATCH} run`);
@@ -153,6 +168,8 @@ postfix reload >/dev/null 2>&1`,
     );
     assert.equal(access.code, 0, access.stderr);
     baseline = snapshot();
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    writeFileSync(KEY, sender().privateKey, { mode: 0o600 });
   });
 
   async function publish(): Promise<void> {
@@ -253,6 +270,15 @@ postfix reload >/dev/null 2>&1`,
       active.map((a) => [a.domain, a.rule, a.action]),
       [[RECV, "test-rate", "suspend"]],
     );
+    const table = smartosMail("shaping");
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(
+      table.stdout,
+      /^DOMAIN +ACTION +UNTIL \(UTC\) +RULE\nshaping\.smtb +suspend +\d{4}-\d\d-\d\dT[\d:]+Z +test-rate\n$/,
+    );
+    const json = smartosMail("shaping", "--json");
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), { active });
     const again = await withoutSsh(["shsend"], () => stack.up(program()));
     assert.deepEqual(
       again.map((s) => s.op),
@@ -356,6 +382,27 @@ postfix reload >/dev/null 2>&1`,
     assert.equal(rejects(), 1, "the receiver saw no second RCPT for the address");
     await stack.refresh();
     assert.equal(stack.resource("feedback")?.outputs.suppressedCount, 1);
+    const listed = smartosMail("suppressions", "--json");
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { suppressed: { address: string; status: string }[] }).suppressed.map((e) => [
+        e.address,
+        e.status,
+      ]),
+      [[`gone@${RECV}`, "5.1.1"]],
+    );
+    const notListed = smartosMail("suppressions", "--remove", `policy@${RECV}`);
+    assert.equal(notListed.code, 1);
+    assert.match(notListed.stderr, /^error: policy@shaping\.smtb is not suppressed on /);
+    const removed = smartosMail("suppressions", "--remove", `Gone@${RECV}`);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(removed.stdout, "No address is suppressed.\n");
+    assert.deepEqual(mapEntries(), [], "the CLI's removal rewrote the map");
+    // Bounced by the receiver again, suppressed again: then the allowlist clears it.
+    send(`gone@${RECV}`, "gone-3");
+    await senderLogged(/to=<gone@shaping\.smtb>.*dsn=5\.1\.1, status=bounced \(host mx\.shaping\.smtb/, 2);
+    watch();
+    assert.equal(mapEntries().length, 1);
 
     const steps = await stack.up(program({ suppression: { allowlist: [`gone@${RECV}`] } }));
     assert.equal(steps.find((s) => s.name === "feedback")?.op, "update");

@@ -3,7 +3,8 @@
  * Pulumi program or the Pulumi SDK, for command-line tools and scripts that
  * should start fast: the capacity planner, the rate-limit policy and warm-up
  * schedule, the DNS records' schema, the SPF/DMARC record readers, and
- * qshape's command, parser and SSH runner (`queueShape`). The main entry does
+ * qshape's command, parser and SSH runner (`queueShape`), and what DeliveryFeedback's watcher holds on a
+ * host (`deliveryFeedbackStatus`). The main entry does
  * not re-export them, so a Pulumi program that requires it loads none of
  * these (nor zod).
  */
@@ -19,6 +20,12 @@ export {
   type SpfMechanismName,
 } from "./dns/spf-parse";
 export {
+  deliveryFeedbackStatus,
+  type FeedbackStatus,
+  NO_WATCHER,
+  type SuppressedAddress,
+} from "./feedback/status";
+export {
   parseQshape,
   type QshapeDomainRow,
   type QshapeOptions,
@@ -29,7 +36,7 @@ export {
   qshapeQueues,
   qshapeScript,
 } from "./monitoring/qshape";
-export { InvalidConnectionError, queueShape, type SshConnectionOptions } from "./monitoring/queue-shape";
+export { queueShape } from "./monitoring/queue-shape";
 export {
   type CapacityMonth,
   type CapacityPlan,
@@ -46,5 +53,7 @@ export { ratePolicy } from "./ratelimit/policy";
 export { warmupOn } from "./ratelimit/warmup";
 export { HostKeyMismatchError } from "./remote/host-key";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
+export { InvalidConnectionError, type SshConnectionOptions } from "./remote/ssh-connection";
+export type { ActiveAction } from "./schemas/delivery-feedback";
 export { type RateLimitInputs, rateLimitSchema, type Warmup } from "./schemas/rate-limit-transport";
 export { isHostname } from "./validation/names";
