@@ -54,7 +54,8 @@ function scan(l,   i, st, dsn, addr, dom, txt, relay) {
   if (!match(l, / to=<[^>]*>/)) return
   addr = tolower(substr(l, RSTART + 5, RLENGTH - 6))
   dom = addr
-  if (!sub(/^.*@/, "", dom) || dom == "") return
+  # Only a domain name is a map key (no literal, nothing with a space that would start the entry's value).
+  if (!sub(/^.*@/, "", dom) || dom !~ /^[a-z0-9][a-z0-9.-]*$/) return
   txt = substr(st, index(st, "(") + 1)
   if (txt !~ /^host [^ ]+ (said|refused to talk to me): /) return
   relay = tolower(substr(txt, 6)); sub(/\[.*$/, "", relay)
