@@ -131,11 +131,13 @@ function parseAnswer(text: string): ResolverAnswer {
   if (status !== undefined) answer.status = status;
   if (server !== undefined) answer.server = server;
   if (status === undefined) {
-    const reason = text
+    // dig says why on ";; " lines: "communications error to ADDRESS#53: timed out", "no servers could be reached".
+    const reasons = text
       .split("\n")
-      .map((l) => l.replace(/^;; /, "").trim())
-      .find((l) => l !== "" && !l.startsWith("query=") && !l.startsWith("dig-exit=") && !l.startsWith(";"));
-    answer.error = reason ?? `dig exited ${/^dig-exit=(\d+)$/m.exec(text)?.[1] ?? "without a reply"}`;
+      .filter((l) => l.startsWith(";; ") && !l.startsWith(";; global options"))
+      .map((l) => l.slice(3).trim());
+    const exit = /^dig-exit=(\d+)$/m.exec(text)?.[1];
+    answer.error = reasons.length > 0 ? [...new Set(reasons)].join("; ") : `dig exited ${exit ?? "without a reply"}`;
   }
   return answer;
 }
