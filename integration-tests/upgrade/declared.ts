@@ -16,6 +16,8 @@ export interface DeclaredChanges {
   refreshMayAdd: Record<string, string[]>;
   /** Input fields whose change a preview or up may apply to a resource of the type, in place, with no program change. */
   intendedUpdates: Record<string, string[]>;
+  /** Resources (by name) of the type a preview or up may create with no program change: a record HEAD adds. */
+  intendedCreates?: Record<string, string[]>;
 }
 
 /** The declared changes of `release`. */
@@ -36,14 +38,17 @@ const describeStep = (s: StepRecord) =>
 
 /**
  * The steps of a preview or up of an unchanged program that the release does not declare: anything but
- * `same`, except an update of only declared fields. Also fails on an empty list (the engine saw nothing).
+ * `same`, except an update of only declared fields and a create of a declared resource. Also fails on an
+ * empty list (the engine saw nothing).
  */
 export function undeclaredChanges(steps: StepRecord[], declared: DeclaredChanges): string[] {
   if (steps.length === 0) return ["no step at all: the engine saw no resource"];
   return steps
     .filter((s) => {
       if (s.op === "same") return false;
-      const allowed = declared.intendedUpdates[typeOfUrn(s.urn)] ?? [];
+      const type = typeOfUrn(s.urn);
+      if (s.op === "create") return !(declared.intendedCreates?.[type] ?? []).includes(s.name);
+      const allowed = declared.intendedUpdates[type] ?? [];
       return !(s.op === "update" && s.changed !== undefined && s.changed.every((k) => allowed.includes(k)));
     })
     .map(describeStep);
