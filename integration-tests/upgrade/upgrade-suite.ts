@@ -111,7 +111,7 @@ export function upgradeSuite(suite: UpgradeSuite): void {
         planned = ops(steps.filter((s) => s.op !== "same"));
       });
 
-      it("HEAD's up: without declared changes every step same, no SSH login or command, the hosts byte for byte as the release left them; with them, exactly the planned ones, then a second up is all that", async () => {
+      it("HEAD's up: without declared changes every step same, no SSH login or command, the hosts byte for byte as the release left them; with them, only planned ones, then a second up is all same", async () => {
         if (planned.length === 0) {
           const steps = await withoutSsh(names, () => stack.up(program, { exports }));
           assert.deepEqual(undeclaredChanges(steps, declared), []);
@@ -121,7 +121,12 @@ export function upgradeSuite(suite: UpgradeSuite): void {
         }
         const steps = await stack.up(program, { exports });
         assert.deepEqual(undeclaredChanges(steps, declared), []);
-        assert.deepEqual(ops(steps.filter((s) => s.op !== "same")), planned);
+        // A preview may show an update it cannot rule out (a value another update gives back the same).
+        const made = ops(steps.filter((s) => s.op !== "same"));
+        assert.deepEqual(
+          made.filter((op) => !planned.includes(op)),
+          [],
+        );
         afterUpgrade = snapshot(suite.hosts);
         const again = await withoutSsh(names, () => stack.up(program, { exports }));
         assert.deepEqual(ops(again.filter((s) => s.op !== "same")), []);
