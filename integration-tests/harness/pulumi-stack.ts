@@ -626,14 +626,17 @@ function stepsOf(
       case "delete":
         steps.push({ ...record, op: m.op });
         break;
-      case "update":
+      case "update": {
+        // A refresh's drift is in outputs, its inputs the same: no list then, as before.
+        const changed = m.diffs ?? changedInputs(m.old?.inputs ?? {}, m.new?.inputs ?? {});
         steps.push({
           ...record,
           op: "update",
           diff: { changes: "some", replaces: [], deleteBeforeReplace: false },
-          changed: m.diffs ?? changedInputs(m.old?.inputs ?? {}, m.new?.inputs ?? {}),
+          ...(changed.length > 0 || m.diffs ? { changed } : {}),
         });
         break;
+      }
       case "create-replacement":
       case "delete-replaced":
       case "replace": {
