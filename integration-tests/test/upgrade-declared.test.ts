@@ -12,6 +12,7 @@ const DECLARED: DeclaredChanges = {
   notes: "synthetic",
   refreshMayAdd: { PostfixConfig: ["stateVersion"] },
   intendedUpdates: { ZoneDatasets: ["zoneQuota"] },
+  intendedCreates: { DnsRecord: ["r-DnsRecord"] },
   hostUpdates: { RateLimitTransport: "a new default" },
   hostChanges: {},
 };
@@ -24,13 +25,36 @@ const step = (type: string, op: StepRecord["op"], extra: Partial<StepRecord> = {
 });
 
 describe("a release's declared changes are the only ones the upgrade tests let through", () => {
-  it("same steps and an update of only declared fields pass", () => {
+  it("same steps, an update of only declared fields and a create of a declared resource pass", () => {
     assert.deepEqual(
       undeclaredChanges(
-        [step("PostfixConfig", "same"), step("ZoneDatasets", "update", { changed: ["zoneQuota"] })],
+        [
+          step("PostfixConfig", "same"),
+          step("ZoneDatasets", "update", { changed: ["zoneQuota"] }),
+          step("DnsRecord", "create"),
+        ],
         DECLARED,
       ),
       [],
+    );
+  });
+
+  it("a create of another resource of a declared type, or an update or replacement of a declared one, is reported", () => {
+    const other = { ...step("DnsRecord", "create"), name: "r-other", urn: urn("DnsRecord", "r-other") };
+    assert.deepEqual(
+      undeclaredChanges(
+        [
+          other,
+          step("DnsRecord", "update", { changed: ["content"] }),
+          step("DnsRecord", "replace", { diff: { changes: "some", replaces: ["name"], deleteBeforeReplace: false } }),
+        ],
+        DECLARED,
+      ),
+      [
+        "create r-other (DnsRecord)",
+        "update r-DnsRecord (DnsRecord) changing content",
+        "replace r-DnsRecord (DnsRecord) replacing on name",
+      ],
     );
   });
 

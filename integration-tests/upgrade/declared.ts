@@ -16,13 +16,15 @@ export interface DeclaredChanges {
   refreshMayAdd: Record<string, string[]>;
   /** Input fields whose change a preview or up may apply to a resource of the type, in place, with no program change. */
   intendedUpdates: Record<string, string[]>;
+  /** Resources (by name) of the type a preview or up may create with no program change: a record HEAD adds. */
+  intendedCreates: Record<string, string[]>;
   /**
    * Types whose first up after upgrading changes the host though no input changed (a new default the
    * release's changeset announces), each with why: their updates pass with no changed field, and that up logs in.
    */
   hostUpdates: Record<string, string>;
   /**
-   * What those updates do to each upgrade program's hosts: by program, then host, the lines the host's state
+   * What the first up after upgrading does to each upgrade program's hosts: by program, then host, the lines the host's state
    * (the suite's `state` command) gains and loses. The live upgrade test requires exactly these.
    */
   hostChanges: Record<string, Record<string, HostStateChange>>;
@@ -75,16 +77,17 @@ const describeStep = (s: StepRecord) =>
 
 /**
  * The steps of a preview or up of an unchanged program that the release does not declare: anything but
- * `same`, except an update of only declared fields, or one with no changed field of a type declared in
- * `hostUpdates`. Also fails on an empty list (the engine saw nothing).
+ * `same`, except a create of a declared resource, an update of only declared fields, or one with no changed
+ * field of a type declared in `hostUpdates`. Also fails on an empty list (the engine saw nothing).
  */
 export function undeclaredChanges(steps: StepRecord[], declared: DeclaredChanges): string[] {
   if (steps.length === 0) return ["no step at all: the engine saw no resource"];
   return steps
     .filter((s) => {
       if (s.op === "same") return false;
-      if (s.op !== "update") return true;
       const type = typeOfUrn(s.urn);
+      if (s.op === "create") return !(declared.intendedCreates[type] ?? []).includes(s.name);
+      if (s.op !== "update") return true;
       if (s.changed === undefined || s.changed.length === 0) return !(type in declared.hostUpdates);
       const allowed = declared.intendedUpdates[type] ?? [];
       return !s.changed.every((k) => allowed.includes(k));
