@@ -3,7 +3,7 @@ import { numberOption, parseCommandLine, positionals } from "../args";
 import { CliError, UsageError } from "../errors";
 import { type Io, Progress, printHelp } from "../output/io";
 import { renderQueueShape } from "../output/queue";
-import { SSH_OPTIONS, sshFailure, sshOptionsHelp, sshTarget } from "./ssh-target";
+import { sshFailure, sshLogin, sshLoginOptions } from "../ssh/login";
 
 const QUEUES = ["incoming", "active", "deferred", "hold", "maildrop"];
 
@@ -13,7 +13,12 @@ Runs Postfix's qshape on the host over SSH (the guide's "Qshape") and shows how
 many messages wait for each domain and for how long.
 
 Options:
-${sshOptionsHelp("qshape must read the queue")}
+      --fingerprint FP  the host's key, as \`ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -\`
+                        prints it (SHA256:...); any other key is refused. Required.
+  -p, --port N          SSH port (default 22)
+  -l, --user NAME       login user (default root; qshape must read the queue)
+  -i, --identity FILE   private key; default: ssh-agent (SSH_AUTH_SOCK), else
+                        ~/.ssh/id_ed25519, id_ecdsa or id_rsa
   -b, --buckets N       number of age columns, the last open-ended (qshape -b; default 10)
   -t, --minutes M       minutes of the first age column, doubling after (qshape -t; default 5)
   -q, --queue NAME      incoming, active, deferred, hold or maildrop (repeat;
@@ -27,7 +32,8 @@ Exit status: 0 shown, 1 the host could not be reached or qshape failed, 2 usage 
 /** `smartos-mail queue`. */
 export async function queueCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
   const { values, positionals: args } = parseCommandLine("queue", argv, {
-    ...SSH_OPTIONS,
+    ...sshLoginOptions,
+    port: { type: "string", short: "p" },
     buckets: { type: "string", short: "b" },
     minutes: { type: "string", short: "t" },
     queue: { type: "string", short: "q", multiple: true },
@@ -46,13 +52,18 @@ export async function queueCommand(argv: string[], io: Io, env: NodeJS.ProcessEn
     bucketMinutes: numberOption("minutes", values.minutes, { above: 0 }),
     bySender: values["by-sender"] ?? false,
   };
-  const target = sshTarget(host, values, env);
+  const { connection, target } = sshLogin(
+    host,
+    values,
+    numberOption("port", values.port, { integer: true, min: 1, max: 65535 }),
+    env,
+  );
   const progress = new Progress(io);
-  progress.update(`connecting to ${target.name} and running qshape...`);
+  progress.update(`connecting to ${target} and running qshape...`);
   // qshape over SSH is in the tools entry (no Pulumi SDK); the SSH client loads when it connects.
   const lib = await import("@smartos-mail/pulumi/tools");
   try {
-    const shape = await lib.queueShape(target.connection, options);
+    const shape = await lib.queueShape(connection, options);
     progress.clear();
     io.stdout.write(values.json ? `${JSON.stringify(shape, null, 2)}\n` : renderQueueShape(shape));
     return 0;
@@ -61,7 +72,7 @@ export async function queueCommand(argv: string[], io: Io, env: NodeJS.ProcessEn
     if (err instanceof lib.QshapeParseError) {
       throw new CliError(err.message, "run qshape on the host by hand to see what it prints");
     }
-    throw sshFailure(err, lib, target, "queue", (code) =>
+    throw sshFailure(err, target, "queue", (code) =>
       code === 127
         ? "install Postfix's qshape on the host (Debian: the postfix package; SmartOS: pkgsrc postfix)"
         : "qshape reads the queue directories: log in as root or Postfix's mail_owner (--user)",

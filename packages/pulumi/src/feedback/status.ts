@@ -1,7 +1,6 @@
-import { RemoteHost } from "../remote/pool";
 import { parseSections, section } from "../remote/sections";
 import { joinScripts, type Script, sh } from "../remote/shell";
-import { type SshConnectionOptions, sshConnection } from "../remote/ssh-connection";
+import { type SshConnectionOptions, toolHost } from "../remote/tool-host";
 import type { ActiveAction } from "../schemas/delivery-feedback";
 import { mailbox } from "../validation/names";
 import { parseActions } from "./host";
@@ -68,7 +67,7 @@ export async function deliveryFeedbackStatus(
   connection: SshConnectionOptions,
   options: { unsuppress?: string } = {},
 ): Promise<FeedbackStatus> {
-  const host = new RemoteHost(sshConnection(connection));
+  const host = toolHost(connection);
   const address = options.unsuppress === undefined ? undefined : mailbox.parse(options.unsuppress).toLowerCase();
   const result = await host.run(feedbackStatusScript(address), {
     step: address === undefined ? "read the delivery feedback" : `unsuppress ${address}`,

@@ -1,5 +1,4 @@
-import { RemoteHost } from "../remote/pool";
-import { type SshConnectionOptions, sshConnection } from "../remote/ssh-connection";
+import { type SshConnectionOptions, toolHost } from "../remote/tool-host";
 import { parseQshape, type QshapeOptions, type QueueShape, qshapeScript } from "./qshape";
 
 /**
@@ -8,7 +7,8 @@ import { parseQshape, type QshapeOptions, type QueueShape, qshapeScript } from "
  * connection stays in this process's pool; call `closeAllConnections` when done.
  */
 export async function queueShape(connection: SshConnectionOptions, options: QshapeOptions = {}): Promise<QueueShape> {
+  const host = toolHost(connection);
   const script = qshapeScript(options);
-  const result = await new RemoteHost(sshConnection(connection)).run(script, { step: "qshape" });
+  const result = await host.run(script, { step: "qshape" });
   return parseQshape(result.stdout);
 }

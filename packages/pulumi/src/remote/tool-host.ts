@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import type { Connection } from "./connection";
 import { connectionSchema } from "./connection-schema";
+import { RemoteHost } from "./pool";
 
 /** A connection as plain values (no Pulumi inputs), for code that runs outside a Pulumi program. */
 export type SshConnectionOptions = z.input<typeof connectionSchema>;
@@ -13,13 +13,17 @@ export class InvalidConnectionError extends Error {
   }
 }
 
-/** The connection, validated as a resource's would be; {@link InvalidConnectionError} names what is wrong. */
-export function sshConnection(connection: SshConnectionOptions): Connection {
+/**
+ * The pooled host of a connection given as plain values, for the tools that
+ * run one command outside a Pulumi program (`queueShape`, `probeResolver`):
+ * the fields are validated first, and the host key is pinned when it connects.
+ */
+export function toolHost(connection: SshConnectionOptions): RemoteHost {
   const parsed = connectionSchema.safeParse(connection);
   if (!parsed.success) {
     throw new InvalidConnectionError(
       parsed.error.issues.map((i) => `${i.path.join(".") || "connection"}: ${i.message}`),
     );
   }
-  return parsed.data;
+  return new RemoteHost(parsed.data);
 }

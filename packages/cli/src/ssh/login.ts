@@ -1,26 +1,30 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
-import type { SshConnectionOptions } from "@smartos-mail/pulumi/tools";
-import { numberOption } from "../args";
+import {
+  HostKeyMismatchError,
+  InvalidConnectionError,
+  RemoteCommandError,
+  type SshConnectionOptions,
+} from "@smartos-mail/pulumi/tools";
 import { CliError, UsageError } from "../errors";
 
-/** The options of every command that logs in to a host over SSH (`parseCommandLine`'s form). */
-export const SSH_OPTIONS = {
+/**
+ * The login options of commands that run something on a host over SSH. The
+ * port is each command's own (`queue -p`; `check --ssh-port`, as check's `-p`
+ * is --relay's SMTP port).
+ */
+export const sshLoginOptions = {
   fingerprint: { type: "string" },
-  port: { type: "string", short: "p" },
   user: { type: "string", short: "l" },
   identity: { type: "string", short: "i" },
 } as const;
 
-/** The help lines of {@link SSH_OPTIONS}; `user` says why the default login is root. */
-export function sshOptionsHelp(user: string): string {
-  return `      --fingerprint FP  the host's key, as \`ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -\`
-                        prints it (SHA256:...); any other key is refused. Required.
-  -p, --port N          SSH port (default 22)
-  -l, --user NAME       login user (default root; ${user})
-  -i, --identity FILE   private key; default: ssh-agent (SSH_AUTH_SOCK), else
-                        ~/.ssh/id_ed25519, id_ecdsa or id_rsa`;
+/** The values of {@link sshLoginOptions}. */
+export interface SshLoginValues {
+  fingerprint?: string;
+  user?: string;
+  identity?: string;
 }
 
 /** Which key logs in: the --identity file, else the agent, else the usual key files. */
@@ -51,20 +55,16 @@ function credentials(
   throw new UsageError("no key to log in with", "pass --identity FILE, or start ssh-agent and add your key");
 }
 
-/** A host to log in to: the connection and how to name it in messages (`user@host:port`). */
-export interface SshTarget {
-  /** The connection, for the tools entry's runners. */
-  connection: SshConnectionOptions;
-  /** `user@host:port`. */
-  name: string;
-}
-
-/** The connection the options give, refusing to go on without a well-formed pinned fingerprint. */
-export function sshTarget(
+/**
+ * The connection to `host`, its key pinned by --fingerprint (required: no
+ * command reaches a host whose key was not given), and its `user@host:port`.
+ */
+export function sshLogin(
   host: string,
-  values: { fingerprint?: string; port?: string; user?: string; identity?: string },
+  values: SshLoginValues,
+  port: number | undefined,
   env: NodeJS.ProcessEnv,
-): SshTarget {
+): { connection: SshConnectionOptions; target: string } {
   const fingerprint = values.fingerprint;
   if (fingerprint === undefined) {
     throw new UsageError(
@@ -80,37 +80,36 @@ export function sshTarget(
   }
   const connection = {
     host,
-    port: numberOption("port", values.port, { integer: true, min: 1, max: 65535 }),
+    port,
     user: values.user,
     hostKeyFingerprint: fingerprint,
     ...credentials(values.identity, env),
   };
-  return { connection, name: `${connection.user ?? "root"}@${host}:${connection.port ?? 22}` };
+  return { connection, target: `${values.user ?? "root"}@${host}:${port ?? 22}` };
 }
 
 /**
- * The CliError for what a remote run threw: a bad connection (a usage error), another host key (nothing was
- * run), a command that failed on the host (`remoteHint` says what to do), or no connection at all.
+ * The error to show for a failed run on `target`: a refused host key, a bad
+ * connection, the remote command's own failure (with `remoteHint` for its
+ * exit code), or a connection that failed.
  */
 export function sshFailure(
   err: unknown,
-  lib: typeof import("@smartos-mail/pulumi/tools"),
-  target: SshTarget,
+  target: string,
   command: string,
   remoteHint: (code: number | null) => string,
 ): CliError {
-  if (err instanceof CliError) return err;
-  if (err instanceof lib.InvalidConnectionError)
-    return new UsageError(err.message, `see smartos-mail ${command} --help`);
-  if (err instanceof lib.HostKeyMismatchError) {
+  if (err instanceof InvalidConnectionError) return new UsageError(err.message, `see smartos-mail ${command} --help`);
+  if (err instanceof HostKeyMismatchError) {
     return new CliError(
-      `${target.name} presented ${err.actual}, not the pinned ${err.expected}; nothing was run`,
+      `${target} presented ${err.actual}, not the pinned ${err.expected}; nothing was run`,
       "if the host was rebuilt on purpose, check its new key over a path you trust and pass that --fingerprint",
     );
   }
-  if (err instanceof lib.RemoteCommandError) return new CliError(err.message, remoteHint(err.result.code));
+  if (err instanceof RemoteCommandError) return new CliError(err.message, remoteHint(err.result.code));
+  if (err instanceof CliError) return err;
   return new CliError(
     (err as Error).message,
-    "check the host name, --port, and that the key (--identity or ssh-agent) is authorized for --user",
+    `check the host name, the SSH port, and that the key (--identity or ssh-agent) is authorized for --user`,
   );
 }
