@@ -1,3 +1,4 @@
+import { BOUNCE_CLASS_AWK, FEEDBACK_TEXT, SUPPRESSED_CLASS } from "../postfix/bounce-classes";
 import { withRemoteLock } from "../remote/lock";
 import type { Platform } from "../remote/platform";
 import { joinScripts, type Script, sh } from "../remote/shell";
@@ -26,7 +27,7 @@ export const FEEDBACK_MAP_MARKER =
  * `entries.new` (the map's entries) and prints `used N` (bytes of `log` consumed), `flush DOMAIN` for each
  * action that ended and `act DOMAIN RULE` for each that began.
  */
-const PASS = String.raw`
+const PASS = String.raw`${BOUNCE_CLASS_AWK}
 function iso(t,   s, mi, h, z, era, doe, yoe, doy, mp, d, m, y) {
   t = int(t); s = t % 60; t = (t - s) / 60; mi = t % 60; t = (t - mi) / 60; h = t % 24; z = (t - h) / 24 + 719468
   era = int(z / 146097); doe = z - era * 146097
@@ -62,7 +63,7 @@ function scan(l,   i, st, dsn, addr, dom, txt, relay) {
   for (i = 1; i <= nrules; i++)
     if (relayok(i, relay) && (rstatus[i] == "-" || rstatus[i] == dsn) && (rpat[i] == "-" || txt ~ rpat[i]))
       ev[++nev] = rname[i] "\t" dom "\t" now
-  if (suppress && st ~ /^bounced/ && (dsn == "5.1.1" || dsn == "5.1.10" || dsn == "5.2.1") && addr ~ /^[^ @"\\:]+@[a-z0-9.-]+$/ && !allowed(addr))
+  if (suppress && st ~ /^bounced/ && bounceclass("bounced", dsn, txt) == "${SUPPRESSED_CLASS}" && addr ~ /^[^ @"\\:]+@[a-z0-9.-]+$/ && !allowed(addr))
     sup[addr] = dsn "\t" now
 }
 BEGIN { FS = "\t"; nrules = 0; nev = 0; used = 0; suppress = 0; ttl = 0 }
@@ -115,14 +116,14 @@ END {
     split(act[d], a, "\t")
     if (!(d in was) || was[d] != a[1]) print "act\t" d "\t" a[1]
     print d "\t" act[d] > "actions.new"
-    if (a[2] == "suspend") print d "\tretry:4.7.0 suspended by smartos-mail until " iso(a[3]) " (rule " a[1] ")" > "entries.new"
+    if (a[2] == "suspend") print d "\tretry:4.7.0 suspended ${FEEDBACK_TEXT} until " iso(a[3]) " (rule " a[1] ")" > "entries.new"
     else print d "\t" a[4] ":" relayhost > "entries.new"
   }
   for (s in sup) {
     split(sup[s], b, "\t")
     if (!suppress || b[2] + ttl <= now || allowed(s)) continue
     print s "\t" sup[s] > "suppressed.new"
-    print s "\terror:" b[1] " suppressed by smartos-mail (bounced " substr(iso(b[2]), 1, 10) ")" > "entries.new"
+    print s "\terror:" b[1] " suppressed ${FEEDBACK_TEXT} (bounced " substr(iso(b[2]), 1, 10) ")" > "entries.new"
   }
   print "used\t" used
 }`;

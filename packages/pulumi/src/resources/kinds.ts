@@ -42,7 +42,7 @@ export const RESOURCE_KINDS = {
   mailLogReport: {
     type: "MailLogReport",
     slug: "mail-log-report",
-    outputs: ["reportedLog", "cronLine"],
+    outputs: ["reportedLog", "cronLine", "scriptSha256"],
     secretInputs: [],
   },
   deliveryFeedback: {
