@@ -1,3 +1,5 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DnsAuthRecords, type DnsAuthRecordsArgs } from "@smartos-mail/pulumi";
 
@@ -51,4 +53,22 @@ export function zoneHead(zone: string, nsAddress: string, serial: number): strin
     ...(zone.endsWith(".arpa") ? [] : [`ns.${zone}. IN A ${nsAddress}`]),
     "",
   ].join("\n");
+}
+
+/**
+ * Writes a fresh directory of zone files for the testbed's DNS host
+ * (dns-server.sh serves every `<zone>.zone` in it): each zone is its
+ * {@link zoneHead} followed by its records, and nothing else is left there.
+ */
+export function writeZones(dir: string, nsAddress: string, serial: number, zones: Record<string, string>): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [zone, records] of Object.entries(zones)) {
+    writeFileSync(path.join(dir, `${zone}.zone`), zoneHead(zone, nsAddress, serial) + records);
+  }
+}
+
+/** A receiving domain's records: its MX `mx.<domain>` at `mxAddress`. */
+export function receiverRecords(domain: string, mxAddress: string): string {
+  return `${domain}. IN MX 10 mx.${domain}.\nmx.${domain}. IN A ${mxAddress}\n`;
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { OUTPUT_DIR, suiteHost } from "../harness/fixtures";
 import { hostScript, hostShell, sshCommands } from "../harness/testbed";
-import { zoneHead } from "../harness/zones";
+import { writeZones } from "../harness/zones";
 
 // `smartos-mail check` sees what receivers see, against real servers: the
 // testbed's DNS host (nsd behind unbound) serves a sending domain and a
@@ -85,11 +85,7 @@ describe("smartos-mail check: blocklists, the sending addresses from SPF, SPF at
       "provider.smtb": `_spf.provider.smtb. IN TXT "v=spf1 ip4:198.18.0.210 -all"\n`,
       [REVERSE]: [...hosts, NO_HELO_SPF].map((h) => `${reversed(h.ip)}.in-addr.arpa. IN PTR ${h.name}.\n`).join(""),
     };
-    rmSync(ZONES, { recursive: true, force: true });
-    mkdirSync(ZONES, { recursive: true });
-    for (const [zone, records] of Object.entries(zones)) {
-      writeFileSync(path.join(ZONES, `${zone}.zone`), zoneHead(zone, dns().host, 1) + records);
-    }
+    writeZones(ZONES, dns().host, 1, zones);
     serve("dnssec");
     assert.equal(hostScript("cksend", "use-resolver.sh", [dns().host]).code, 0);
     mkdirSync(WORK, { recursive: true });

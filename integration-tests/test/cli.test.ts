@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { OUTPUT_DIR, suiteHost } from "../harness/fixtures";
 import { hostScript, hostShell, sshCommands } from "../harness/testbed";
-import { zoneFilesOf, zoneHead } from "../harness/zones";
+import { writeZones, zoneFilesOf } from "../harness/zones";
 
 /** The built command, run the way a user runs it: `node packages/cli/dist/main.js`. */
 const CLI = path.resolve(__dirname, "..", "..", "..", "packages", "cli", "dist", "main.js");
@@ -118,11 +118,7 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
       // mx.bad.smtb's address names mx.good.smtb, whose A record is another address.
       [REVERSE]: `${good.reverse}${warn.reverse}${BAD_MX.split(".").reverse().join(".")}.in-addr.arpa. IN PTR mx.good.smtb.\n`,
     };
-    rmSync(ZONES, { recursive: true, force: true });
-    mkdirSync(ZONES, { recursive: true });
-    for (const [zone, records] of Object.entries(zones)) {
-      writeFileSync(path.join(ZONES, `${zone}.zone`), zoneHead(zone, dns().host, 1) + records);
-    }
+    writeZones(ZONES, dns().host, 1, zones);
     const r = hostScript("cldns", "dns-server.sh", [ZONES]);
     assert.equal(r.code, 0, r.stderr);
   });

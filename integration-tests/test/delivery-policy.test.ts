@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { InboundSmtpFirewall, PostfixConfig, RateLimitTransport } from "@smartos-mail/pulumi";
 import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
 import type { StepRecord } from "../harness/pulumi-stack";
 import { smtpSmokeTest } from "../harness/smtp";
 import { hostScript, hostShell, withoutSsh } from "../harness/testbed";
-import { zoneHead } from "../harness/zones";
+import { writeZones } from "../harness/zones";
 
 // Test domains under .smtb, a TLD only the testbed's DNS serves.
 const SENDER = "send.smtb";
@@ -127,18 +125,11 @@ describe("delivery policy on the wire: rate-limit transports, warm-up, client TL
 
   before(() => {
     for (const h of [dns(), sender(), receiver()]) assert.ok(h.host);
-    rmSync(ZONES, { recursive: true, force: true });
-    mkdirSync(ZONES, { recursive: true });
-    for (const domain of [FAST, WARM]) {
-      writeFileSync(
-        path.join(ZONES, `${domain}.zone`),
-        `${zoneHead(domain, dns().host, 1)}${domain}. IN MX 10 ${MX}.\n`,
-      );
-    }
-    writeFileSync(
-      path.join(ZONES, "recv.smtb.zone"),
-      `${zoneHead("recv.smtb", dns().host, 1)}${MX}. IN A ${receiver().host}\n`,
-    );
+    writeZones(ZONES, dns().host, 1, {
+      [FAST]: `${FAST}. IN MX 10 ${MX}.\n`,
+      [WARM]: `${WARM}. IN MX 10 ${MX}.\n`,
+      "recv.smtb": `${MX}. IN A ${receiver().host}\n`,
+    });
     const served = hostScript("dpdns", "dns-server.sh", [ZONES]);
     assert.equal(served.code, 0, served.stderr);
     for (const name of ["dpsend", "dprecv"]) assert.equal(hostScript(name, "use-resolver.sh", [dns().host]).code, 0);

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
+import { mkdirSync } from "node:fs";
 import { before, describe, it } from "node:test";
 import { type DnsAuthRecordsArgs, OpenDkimKey, PostfixConfig } from "@smartos-mail/pulumi";
 import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
 import { sendMessage } from "../harness/smtp";
 import { hostScript, hostShell, withoutSsh } from "../harness/testbed";
-import { zoneFilesOf, zoneHead } from "../harness/zones";
+import { receiverRecords, writeZones, zoneFilesOf } from "../harness/zones";
 
 // Test domains under .smtb, a TLD that exists only in the testbed: libunbound
 // (OpenDKIM's resolver) answers names under .test locally with NXDOMAIN.
@@ -70,15 +69,12 @@ describe("DKIM, SPF and DMARC verified by a real receiving MTA", () => {
       dkim: [{ selector: "s2", value: recordOf("other-key") }],
     });
     serial += 1;
-    rmSync(ZONES, { recursive: true, force: true });
-    mkdirSync(ZONES, { recursive: true });
-    writeFileSync(path.join(ZONES, `${SENDER}.zone`), zoneHead(SENDER, dns().host, serial) + mine.zone);
-    writeFileSync(path.join(ZONES, `${OTHER}.zone`), zoneHead(OTHER, dns().host, serial) + other.zone);
-    writeFileSync(path.join(ZONES, `${REVERSE}.zone`), zoneHead(REVERSE, dns().host, serial) + mine.reverse);
-    writeFileSync(
-      path.join(ZONES, `${RECEIVER}.zone`),
-      `${zoneHead(RECEIVER, dns().host, serial)}${RECEIVER}. IN MX 10 mx.${RECEIVER}.\nmx.${RECEIVER}. IN A ${receiver().host}\n`,
-    );
+    writeZones(ZONES, dns().host, serial, {
+      [SENDER]: mine.zone,
+      [OTHER]: other.zone,
+      [REVERSE]: mine.reverse,
+      [RECEIVER]: receiverRecords(RECEIVER, receiver().host),
+    });
     const r = hostScript("dkdns", "dns-server.sh", [ZONES]);
     assert.equal(r.code, 0, r.stderr);
   }

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { SendOnlyMailServer } from "@smartos-mail/pulumi";
 import { zoneIdOf, zonesOf } from "../harness/cloudflare-zones";
@@ -8,7 +6,7 @@ import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
 import type { StepRecord } from "../harness/pulumi-stack";
 import { authenticationResults } from "../harness/receiver";
 import { hostScript, hostShell } from "../harness/testbed";
-import { zoneHead } from "../harness/zones";
+import { receiverRecords, writeZones } from "../harness/zones";
 
 // The demo's path after day-2 address edits: SendOnlyMailServer's records at the Cloudflare emulator
 // (which refuses a record identical to another, 81058, on create and update), served by the testbed's DNS,
@@ -76,13 +74,10 @@ describe("SendOnlyMailServer after address edits: up, remove the first address, 
   });
 
   it("the records as published get dkim=pass, spf=pass and dmarc=pass at the receiver", async () => {
-    rmSync(ZONES, { recursive: true, force: true });
-    mkdirSync(ZONES, { recursive: true });
-    writeFileSync(path.join(ZONES, `${SENDER}.zone`), zoneHead(SENDER, dns().host, 1) + stack.cloudflareZoneFile(ZONE));
-    writeFileSync(
-      path.join(ZONES, `${RECEIVER}.zone`),
-      `${zoneHead(RECEIVER, dns().host, 1)}${RECEIVER}. IN MX 10 mx.${RECEIVER}.\nmx.${RECEIVER}. IN A ${receiver().host}\n`,
-    );
+    writeZones(ZONES, dns().host, 1, {
+      [SENDER]: stack.cloudflareZoneFile(ZONE),
+      [RECEIVER]: receiverRecords(RECEIVER, receiver().host),
+    });
     const served = hostScript("dns2dns", "dns-server.sh", [ZONES]);
     assert.equal(served.code, 0, served.stderr);
     const verifying = hostScript("dns2recv", "receiver.sh", [RECEIVER, dns().host]);

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { SendOnlyMailServer } from "@smartos-mail/pulumi";
 import { zoneIdOf, zonesOf } from "../harness/cloudflare-zones";
 import { connectionTo, freshStack, suiteHost } from "../harness/fixtures";
 import { hostScript, hostShell, withoutSsh } from "../harness/testbed";
-import { zoneHead } from "../harness/zones";
+import { receiverRecords, writeZones } from "../harness/zones";
 
 // Issue 26: the mail the host sends itself (root's and cron's through the aliases, the daily MailLogReport)
 // reaches the root alias and passes SPF, DKIM and DMARC at a real receiving MX, on a Debian host whose
@@ -74,13 +72,10 @@ describe("the mail the host sends itself reaches the root alias aligned: spf=pas
       again.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`),
       [],
     );
-    rmSync(ZONES, { recursive: true, force: true });
-    mkdirSync(ZONES, { recursive: true });
-    writeFileSync(path.join(ZONES, `${SENDER}.zone`), zoneHead(SENDER, dns().host, 1) + stack.cloudflareZoneFile(ZONE));
-    writeFileSync(
-      path.join(ZONES, `${RECEIVER}.zone`),
-      `${zoneHead(RECEIVER, dns().host, 1)}${RECEIVER}. IN MX 10 mx.${RECEIVER}.\nmx.${RECEIVER}. IN A ${receiver().host}\n`,
-    );
+    writeZones(ZONES, dns().host, 1, {
+      [SENDER]: stack.cloudflareZoneFile(ZONE),
+      [RECEIVER]: receiverRecords(RECEIVER, receiver().host),
+    });
     const served = hostScript(HOSTS.dns, "dns-server.sh", [ZONES]);
     assert.equal(served.code, 0, served.stderr);
     const verifying = hostScript(HOSTS.receiver, "receiver.sh", [RECEIVER, dns().host]);
