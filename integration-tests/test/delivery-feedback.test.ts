@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { DeliveryFeedback, type DeliveryFeedbackArgs, OpenDkimKey, PostfixConfig } from "@smartos-mail/pulumi";
 import { connectionTo, freshStack, OUTPUT_DIR, suiteHost } from "../harness/fixtures";
 import { authenticationResults } from "../harness/receiver";
 import { hostScript, hostShell, withoutSsh } from "../harness/testbed";
-import { zoneFilesOf, zoneHead } from "../harness/zones";
+import { receiverRecords, writeZones, zoneFilesOf } from "../harness/zones";
 
 // Test domains under .smtb, a TLD only the testbed's DNS serves.
 const SENDER = "send.smtb";
@@ -180,13 +180,7 @@ postfix reload >/dev/null 2>&1`,
       dkim: [{ selector: "s1", value: String(stack.resource("key")?.outputs.dkimRecordValue ?? "") }],
       dmarc: { p: "reject" },
     });
-    rmSync(ZONES, { recursive: true, force: true });
-    mkdirSync(ZONES, { recursive: true });
-    writeFileSync(path.join(ZONES, `${SENDER}.zone`), zoneHead(SENDER, dns().host, 1) + mine.zone);
-    writeFileSync(
-      path.join(ZONES, `${RECV}.zone`),
-      `${zoneHead(RECV, dns().host, 1)}${RECV}. IN MX 10 mx.${RECV}.\nmx.${RECV}. IN A ${receiver().host}\n`,
-    );
+    writeZones(ZONES, dns().host, 1, { [SENDER]: mine.zone, [RECV]: receiverRecords(RECV, receiver().host) });
     const served = hostScript("shdns", "dns-server.sh", [ZONES]);
     assert.equal(served.code, 0, served.stderr);
   }
