@@ -18,6 +18,7 @@ export const CORPUS_RESOURCES = [
   "InboundSmtpFirewall",
   "MailArchive",
   "MailLogReport",
+  "DeliveryFeedback",
   "SmartOsZone",
   "ZoneDatasets",
   "DnsAuthRecords",
@@ -64,6 +65,22 @@ export interface CorpusConnection {
 const IMAGE = "088b97b0-e1a1-11e5-b895-9baa2086eb33";
 const ZONE = "3f9c0c4e-8b7e-4d2a-9a55-1c2d3e4f5a6b";
 const PLAN = { sentGbPerMonth: 5, monthlyGrowth: 1.1 };
+/** DeliveryFeedback's rule in the base: every field set. */
+const FEEDBACK_RULE = {
+  name: "yahoo-tss05",
+  relays: ["yahoodns.net"],
+  status: "4.7.0",
+  pattern: "\\[TSS05\\]",
+  threshold: { count: 2, window: "1h" },
+  action: "throttle",
+  duration: "4h",
+  rateDelay: "60s",
+  concurrencyLimit: 1,
+};
+/** The base's rule without `keys` (arrays are replaced whole by a patch). */
+function feedbackRuleWithout(...keys: string[]): Patch {
+  return { rules: [Object.fromEntries(Object.entries(FEEDBACK_RULE).filter(([k]) => !keys.includes(k)))] };
+}
 
 /**
  * Valid arguments for each resource, with every field the corpus changes
@@ -136,6 +153,15 @@ export function validBase(resource: CorpusResource, connection: CorpusConnection
         hour: 0,
         minute: 10,
         day: "yesterday",
+      };
+    case "DeliveryFeedback":
+      return {
+        connection,
+        profile: "linux",
+        logFile: "/var/log/mail.log",
+        rules: [FEEDBACK_RULE],
+        disableDefaults: ["microsoft-rate-limited"],
+        suppression: { enabled: true, ttlDays: 90, allowlist: ["ceo@example.com", "@example.org"] },
       };
     case "SmartOsZone":
       return {
@@ -337,6 +363,19 @@ const STRING_FIELDS: Record<CorpusResource, StringField[]> = {
     { field: "reportTo", valid: "root", patch: { reportTo: "root" } },
     { field: "logFile", valid: "/var/log/mail.log" },
     { field: "day", valid: "yesterday" },
+  ],
+  DeliveryFeedback: [
+    ...CONNECTION_STRINGS.slice(0, 2),
+    { field: "profile", valid: "linux" },
+    { field: "logFile", valid: "/var/log/mail.log" },
+    { field: "rules[0].name", valid: "yahoo-tss05" },
+    { field: "rules[0].relays[0]", valid: "yahoodns.net" },
+    { field: "rules[0].status", valid: "4.7.0" },
+    // An awk regular expression: any metacharacter is its own; it reaches the host inside one quoted word.
+    { field: "rules[0].pattern", valid: "\\[TSS05\\]", literal: true },
+    { field: "rules[0].duration", valid: "4h" },
+    { field: "rules[0].threshold.window", valid: "1h" },
+    { field: "suppression.allowlist[0]", valid: "ceo@example.com" },
   ],
   SmartOsZone: [
     ...CONNECTION_STRINGS.slice(0, 2),
@@ -733,6 +772,40 @@ const SEMANTIC: Record<CorpusResource, Semantic[]> = {
     { field: "minute", value: -1, why: "negative minute" },
     { field: "day", value: "tomorrow", why: "the report covers yesterday or today" },
     { field: "connection.port", value: 65536, why: "port over 65535" },
+  ],
+  DeliveryFeedback: [
+    {
+      field: "rules[0].status",
+      value: REMOVE,
+      patch: feedbackRuleWithout("pattern"),
+      why: "a rule that matches nothing",
+    },
+    { field: "rules[0].status", value: "421", why: "a reply code, not an enhanced status code" },
+    { field: "rules[0].pattern", value: "RP-\\d+", why: "\\d is Perl, not awk's ERE", mentions: ["[0-9]"] },
+    { field: "rules[0].pattern", value: "(TSS05", why: "unbalanced parenthesis" },
+    {
+      field: "rules[0].rateDelay",
+      value: REMOVE,
+      patch: feedbackRuleWithout("concurrencyLimit"),
+      why: "a throttle with nothing to throttle",
+    },
+    {
+      field: "rules[0].rateDelay",
+      value: "suspend",
+      at: "rules[0].action",
+      patch: feedbackRuleWithout("concurrencyLimit"),
+      why: "a suspension takes no rate delay",
+      mentions: ["only a throttle takes rateDelay"],
+    },
+    { field: "rules[0].name", value: "Yahoo TSS05", why: "not a master.cf service name" },
+    { field: "rules[0].relays[0]", value: "yahoodns", why: "one label is no domain" },
+    { field: "rules[0].duration", value: "0s", why: "an action of no time" },
+    { field: "rules[0].threshold.count", value: 0, why: "no replies needed" },
+    { field: "rules[0].action", value: "bounce", why: "only suspend and throttle" },
+    { field: "disableDefaults[0]", value: "hotmail", why: "no such default rule" },
+    { field: "suppression.allowlist[0]", value: "ceo", why: "neither an address nor @domain" },
+    { field: "suppression.ttlDays", value: 0, why: "suppressed for no days" },
+    { field: "logFile", value: "/var/log/mail-%Y.log", why: "cron turns % into a newline" },
   ],
   SmartOsZone: [
     { field: "manifest.image_uuid", value: "not-a-uuid", why: "not a UUID" },

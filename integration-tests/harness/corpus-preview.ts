@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
 import {
+  DeliveryFeedback,
+  type DeliveryFeedbackArgs,
   InboundSmtpFirewall,
   type InboundSmtpFirewallArgs,
   MailArchive,
@@ -36,6 +38,7 @@ const MAKE: Record<ProviderResource, (name: string, args: Patch) => pulumi.Custo
   InboundSmtpFirewall: (n, a) => new InboundSmtpFirewall(n, a as unknown as InboundSmtpFirewallArgs),
   MailArchive: (n, a) => new MailArchive(n, a as unknown as MailArchiveArgs),
   MailLogReport: (n, a) => new MailLogReport(n, a as unknown as MailLogReportArgs),
+  DeliveryFeedback: (n, a) => new DeliveryFeedback(n, a as unknown as DeliveryFeedbackArgs),
   SmartOsZone: (n, a) => new SmartOsZone(n, a as unknown as SmartOsZoneArgs),
   ZoneDatasets: (n, a) => new ZoneDatasets(n, a as unknown as ZoneDatasetsArgs),
 };

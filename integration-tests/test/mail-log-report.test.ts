@@ -7,6 +7,7 @@ import { hostShell, withoutSsh } from "../harness/testbed";
 
 const HOST = "mlrep";
 const OPERATOR_CRONTAB = "# operator jobs\n30 4 * * * /usr/local/bin/backup\n";
+const PROGRAM = "/var/db/smartos-mail/mail-log-report/root.awk";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("MailLogReport: pflogsumm's daily summary, scheduled by cron and mailed", () => {
@@ -52,13 +53,15 @@ describe("MailLogReport: pflogsumm's daily summary, scheduled by cron and mailed
     );
   });
 
-  it("the scheduled command mails root pflogsumm's summary of today's deliveries", async () => {
+  it("the scheduled command mails root pflogsumm's summary of today's deliveries, then the bounce classes", async () => {
     assert.match(smtpSmokeTest(HOST, "root@localhost", "root@localhost"), /250 2\.0\.0 Ok: queued as/);
-    for (
-      let i = 0;
-      i < 40 && !hostShell(HOST, "grep -c 'status=sent' /var/log/postfix.log || true").stdout.startsWith("1");
-      i++
-    ) {
+    // A recipient local(8) does not know: Postfix logs dsn=5.1.1, status=bounced. The null sender keeps the
+    // bounce notice from being a second delivery.
+    const bounced = hostShell(HOST, "printf 'Subject: to no one\\n\\nx\\n' | sendmail -f '<>' nosuchuser@localhost");
+    assert.equal(bounced.code, 0, bounced.stderr);
+    const logged = (what: string) =>
+      hostShell(HOST, `grep -c ${JSON.stringify(what)} /var/log/postfix.log || true`).stdout.startsWith("1");
+    for (let i = 0; i < 40 && !(logged("status=sent") && logged("dsn=5.1.1, status=bounced")); i++) {
       await sleep(500);
     }
     const r = hostShell(HOST, scheduledCommand());
@@ -72,6 +75,15 @@ describe("MailLogReport: pflogsumm's daily summary, scheduled by cron and mailed
     assert.match(box, /^Subject: Postfix log summary \(today\)$/m);
     assert.match(box, /Grand Totals/);
     assert.match(box, /^\s+1\s+delivered$/m, "pflogsumm counted the smoke test's delivery");
+    for (let i = 0; i < 40 && !/^ {2}deferred +other /m.test(box); i++) {
+      await sleep(500);
+      box = hostShell(HOST, "cat /var/mail/root 2>/dev/null").stdout;
+    }
+    assert.match(box, /^Undelivered recipients by class/m);
+    assert.match(box, /^ {2}bounced +mailbox-unknown +1 {2}5\.1\.1, /m, "the unknown local user, by its 5.1.1");
+    for (const other of ["bounced +policy", "bounced +other", "deferred +policy", "deferred +other"]) {
+      assert.match(box, new RegExp(`^ {2}${other} +0 {2}`, "m"));
+    }
   });
 
   it("second up: no diff, no SSH login, no remote command", async () => {
@@ -85,6 +97,10 @@ describe("MailLogReport: pflogsumm's daily summary, scheduled by cron and mailed
     hostShell(HOST, `printf '%s' '${OPERATOR_CRONTAB}' | crontab -`);
     await driftRepairedByUp(stack, program());
     assert.match(crontab(), /^10 0 \* \* \* .*pflogsumm/m);
+    const before = hostShell(HOST, `cat ${PROGRAM}`).stdout;
+    hostShell(HOST, `echo 'END { print "edited" }' >>${PROGRAM}`);
+    await driftRepairedByUp(stack, program());
+    assert.equal(hostShell(HOST, `cat ${PROGRAM}`).stdout, before, "the bounce-class program is put back");
     assert.deepEqual(
       (await stack.up(program({ hour: 6, minute: 5 }))).map((s) => s.op),
       ["update"],
@@ -99,5 +115,6 @@ describe("MailLogReport: pflogsumm's daily summary, scheduled by cron and mailed
       ["delete"],
     );
     assert.equal(crontab(), OPERATOR_CRONTAB);
+    assert.equal(hostShell(HOST, "ls -d /var/db/smartos-mail 2>/dev/null || true").stdout, "", "the program is gone");
   });
 });

@@ -9,6 +9,8 @@ Commands:
                        whether HOST's resolver validates DNSSEC (DANE needs it);
                        with --relay HOST, whether HOST relays mail for this machine
   queue <host>         qshape over SSH: messages waiting, by domain and age
+  shaping <host>       domains DeliveryFeedback suspended or throttled, until when
+  suppressions <host>  addresses DeliveryFeedback suppressed; --remove one
   plan storage         the guide's storage model: peak sizes and quotas
   smtp-test <host>     the guide's SMTP test session, from this machine
 
@@ -27,13 +29,13 @@ function oneLine(text: string): string {
     .join("");
 }
 
-const COMMANDS = ["check", "queue", "plan", "smtp-test"] as const;
+const COMMANDS = ["check", "queue", "shaping", "suppressions", "plan", "smtp-test"] as const;
 
 /**
  * Runs one command line and returns the exit code. Each command's module is
  * loaded only when it runs; none loads the Pulumi SDK (they use
- * `@smartos-mail/pulumi/tools`), and only `queue` and `check --host` the SSH
- * client.
+ * `@smartos-mail/pulumi/tools`), and only `queue`, `check --host`, `shaping` and
+ * `suppressions` the SSH client.
  */
 export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
@@ -43,6 +45,10 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
         return await (await import("./commands/check")).checkCommand(rest, io, env);
       case "queue":
         return await (await import("./commands/queue")).queueCommand(rest, io, env);
+      case "shaping":
+        return await (await import("./commands/feedback")).shapingCommand(rest, io, env);
+      case "suppressions":
+        return await (await import("./commands/feedback")).suppressionsCommand(rest, io, env);
       case "plan":
         return await (await import("./commands/plan")).planCommand(rest, io);
       case "smtp-test":

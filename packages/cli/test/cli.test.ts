@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { exitCodeFor, type Finding } from "../src/check/result";
 import { run } from "../src/cli";
+import { renderShaping, renderSuppressions } from "../src/output/feedback";
 import { renderFindings } from "../src/output/findings";
 import { Progress } from "../src/output/io";
 import { renderQueueShape } from "../src/output/queue";
@@ -62,7 +63,7 @@ describe("usage errors", () => {
     [
       "an unknown command",
       ["send"],
-      /^error: unknown command "send"\nhint: the commands are check, queue, plan, smtp-test/,
+      /^error: unknown command "send"\nhint: the commands are check, queue, shaping, suppressions, plan, smtp-test/,
     ],
     [
       "an unknown option",
@@ -90,6 +91,21 @@ describe("usage errors", () => {
       "queue with bad buckets",
       ["queue", "h.example.com", "--fingerprint", `SHA256:${"A".repeat(43)}`, "-b", "0"],
       /^error: --buckets is 0; it must be at least 1\nhint: see smartos-mail queue --help/,
+    ],
+    [
+      "shaping without a fingerprint",
+      ["shaping", "mx.example.com", "-i", "/dev/null"],
+      /^error: refusing to connect without the host's key fingerprint \(--fingerprint\)\nhint: /,
+    ],
+    [
+      "suppressions --remove without an address",
+      ["suppressions", "h.example.com", "--fingerprint", `SHA256:${"A".repeat(43)}`, "--remove"],
+      /^error: Option '--remove <value>' argument missing\nhint: see smartos-mail suppressions --help\n$/,
+    ],
+    [
+      "shaping with --remove",
+      ["shaping", "h.example.com", "--fingerprint", `SHA256:${"A".repeat(43)}`, "--remove", "a@b.example"],
+      /^error: Unknown option '--remove'\nhint: see smartos-mail shaping --help\n$/,
     ],
     [
       "a relay option without --relay",
@@ -175,19 +191,55 @@ describe("usage errors", () => {
   it("lists each command in the top-level help, check with its --dnsbl, --host and --relay", async () => {
     const io = captureIo();
     assert.equal(await run(["--help"], io, {}), 0);
-    for (const command of ["check", "queue", "plan", "smtp-test"])
+    for (const command of ["check", "queue", "shaping", "suppressions", "plan", "smtp-test"])
       assert.match(io.out(), new RegExp(`^  ${command} `, "m"));
     assert.match(io.out(), /^ +domain; with --dnsbl, the blocklists; with --host HOST,$/m);
     assert.match(io.out(), /^ +with --relay HOST, whether HOST relays mail for this machine$/m);
   });
 
   it("prints each command's help on stdout and exits 0", async () => {
-    for (const command of ["check", "queue", "plan", "smtp-test"]) {
+    for (const command of ["check", "queue", "shaping", "suppressions", "plan", "smtp-test"]) {
       const io = captureIo();
       assert.equal(await run([command, "--help"], io, {}), 0);
       assert.match(io.out(), new RegExp(`^Usage: smartos-mail ${command}`));
       assert.match(io.out(), /Exit status: /);
     }
+  });
+});
+
+describe("shaping and suppressions tables", () => {
+  const status = {
+    active: [
+      { domain: "gmail.com", rule: "gmail-rate-limited", action: "suspend" as const, until: "2026-12-07T07:10:00Z" },
+      {
+        domain: "outlook.com",
+        rule: "microsoft-rate-limited",
+        action: "throttle" as const,
+        until: "2026-12-07T08:30:00Z",
+      },
+    ],
+    suppressed: [{ address: "gone@example.net", status: "5.1.1", since: "2026-12-01T10:00:00Z" }],
+  };
+
+  it("shows each suspended or throttled domain with its action, end and rule", () => {
+    assert.equal(
+      renderShaping(status),
+      [
+        "DOMAIN       ACTION    UNTIL (UTC)           RULE",
+        "gmail.com    suspend   2026-12-07T07:10:00Z  gmail-rate-limited",
+        "outlook.com  throttle  2026-12-07T08:30:00Z  microsoft-rate-limited",
+        "",
+      ].join("\n"),
+    );
+    assert.equal(renderShaping({ active: [], suppressed: [] }), "No domain is suspended or throttled.\n");
+  });
+
+  it("shows each suppressed address with the MX's status code and since when", () => {
+    assert.equal(
+      renderSuppressions(status),
+      ["ADDRESS           STATUS  SINCE (UTC)", "gone@example.net  5.1.1   2026-12-01T10:00:00Z", ""].join("\n"),
+    );
+    assert.equal(renderSuppressions({ active: [], suppressed: [] }), "No address is suppressed.\n");
   });
 });
 

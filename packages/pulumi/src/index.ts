@@ -18,6 +18,11 @@ export type { ConnectionArgs } from "./remote/connection";
 export { HostKeyMismatchError } from "./remote/host-key";
 export type { PlatformName } from "./remote/platform";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
+export {
+  DeliveryFeedback,
+  type DeliveryFeedbackAction,
+  type DeliveryFeedbackArgs,
+} from "./resources/delivery-feedback";
 export { InboundSmtpFirewall, type InboundSmtpFirewallArgs } from "./resources/inbound-smtp-firewall";
 export { MailArchive, type MailArchiveArgs } from "./resources/mail-archive";
 export { MailLogReport, type MailLogReportArgs } from "./resources/mail-log-report";

@@ -3,6 +3,7 @@
  * provider host (see `providers/dynamic.ts`). Not part of the public API.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { deliveryFeedbackProvider } from "./providers/delivery-feedback";
 import { inboundSmtpFirewallProvider } from "./providers/inbound-smtp-firewall";
 import { mailArchiveProvider } from "./providers/mail-archive";
 import { mailLogReportProvider } from "./providers/mail-log-report";
@@ -21,6 +22,7 @@ export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = 
   inboundSmtpFirewall: inboundSmtpFirewallProvider,
   mailArchive: mailArchiveProvider,
   mailLogReport: mailLogReportProvider,
+  deliveryFeedback: deliveryFeedbackProvider,
   smartOsZone: smartOsZoneProvider,
   zoneDatasets: zoneDatasetsProvider,
 };

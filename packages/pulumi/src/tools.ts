@@ -3,8 +3,9 @@
  * Pulumi program or the Pulumi SDK, for command-line tools and scripts that
  * should start fast: the capacity planner, the rate-limit policy and warm-up
  * schedule, the DNS records' schema, the SPF/DMARC record readers, and
- * qshape's command, parser and SSH runner (`queueShape`), and the DNSSEC probe
- * of a host's resolver (`probeResolver`). The main entry does
+ * qshape's command, parser and SSH runner (`queueShape`), the DNSSEC probe
+ * of a host's resolver (`probeResolver`), and what DeliveryFeedback's watcher
+ * holds on a host (`deliveryFeedbackStatus`). The main entry does
  * not re-export them, so a Pulumi program that requires it loads none of
  * these (nor zod).
  */
@@ -28,6 +29,12 @@ export {
   parseSpfRecord,
   type SpfMechanismName,
 } from "./dns/spf-parse";
+export {
+  deliveryFeedbackStatus,
+  type FeedbackStatus,
+  NO_WATCHER,
+  type SuppressedAddress,
+} from "./feedback/status";
 export {
   parseQshape,
   type QshapeDomainRow,
@@ -57,5 +64,6 @@ export { warmupOn } from "./ratelimit/warmup";
 export { HostKeyMismatchError } from "./remote/host-key";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
 export { InvalidConnectionError, type SshConnectionOptions } from "./remote/tool-host";
+export type { ActiveAction } from "./schemas/delivery-feedback";
 export { type RateLimitInputs, rateLimitSchema, type Warmup } from "./schemas/rate-limit-transport";
 export { isHostname } from "./validation/names";

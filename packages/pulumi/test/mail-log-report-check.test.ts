@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { bounceReportProgram, bounceReportSha256 } from "../src/monitoring/bounce-report";
 import { reportCronLine } from "../src/monitoring/pflogsumm";
 import { mailLogReportProvider } from "../src/providers/mail-log-report";
 import { STATE_VERSION } from "../src/providers/state-version";
@@ -11,12 +12,13 @@ const connection = testConnection("198.18.0.11");
 const reasons = checkReasons(mailLogReportProvider, { connection });
 
 describe("MailLogReport", () => {
-  it("defaults: yesterday's log at 00:10, mailed to root; the line quotes every value for cron's shell", () => {
+  it("defaults: yesterday's log at 00:10, mailed to root, then the bounce classes; the line quotes every value for cron's shell", () => {
     const v = mailLogReportSchema.parse({ connection });
     assert.deepEqual([v.hour, v.minute, v.day, v.reportTo], [0, 10, "yesterday", "root"]);
+    const sed = "sed 's/^\\([A-Z][a-z][a-z]\\) 0\\([1-9]\\) /\\1  \\2 /' '/var/log/mail.log'";
     assert.equal(
-      reportCronLine("/usr/sbin:/usr/bin", { ...v, logFile: "/var/log/mail.log" }),
-      "10 0 * * * PATH='/usr/sbin:/usr/bin'; { echo 'Subject: Postfix log summary (yesterday)'; echo; sed 's/^\\([A-Z][a-z][a-z]\\) 0\\([1-9]\\) /\\1  \\2 /' '/var/log/mail.log' | pflogsumm -d 'yesterday' --problems-first; } 2>&1 | sendmail 'root'",
+      reportCronLine("/usr/sbin:/usr/bin", "root", { ...v, logFile: "/var/log/mail.log" }),
+      `10 0 * * * PATH='/usr/sbin:/usr/bin'; { echo 'Subject: Postfix log summary (yesterday)'; echo; ${sed} | pflogsumm -d 'yesterday' --problems-first; ${sed} | awk -v day='yesterday' -f '/var/db/smartos-mail/mail-log-report/root.awk'; } 2>&1 | sendmail 'root'`,
     );
   });
 
@@ -37,8 +39,9 @@ describe("MailLogReport", () => {
 describe("MailLogReport diff", () => {
   const inputs = mailLogReportSchema.parse({ connection, profile: "linux" });
   const log = "/var/log/mail.log";
-  const line = reportCronLine(platform("linux").path, { ...inputs, logFile: log });
-  const olds: MailLogReportState = { ...inputs, reportedLog: log, cronLine: line };
+  const line = reportCronLine(platform("linux").path, "root", { ...inputs, logFile: log });
+  const program = bounceReportSha256(bounceReportProgram());
+  const olds: MailLogReportState = { ...inputs, reportedLog: log, cronLine: line, scriptSha256: program };
   const news = { connection, profile: "linux" };
   const diff = (over: Record<string, unknown>, old: MailLogReportState = olds) =>
     mailLogReportProvider.diff!("id", old, { __provider: "p", ...news, ...over });
@@ -50,6 +53,14 @@ describe("MailLogReport diff", () => {
   it("updates in place for a new time, and for a line removed or edited by hand", async () => {
     assert.deepEqual(await diff({ hour: 3 }), { changes: true, replaces: [], deleteBeforeReplace: true });
     assert.equal((await diff({}, { ...olds, cronLine: null })).changes, true);
+  });
+
+  it("updates in place for a bounce-class program missing or edited on the host, and for state from before it", async () => {
+    const inPlace = { changes: true, replaces: [], deleteBeforeReplace: true };
+    assert.deepEqual(await diff({}, { ...olds, scriptSha256: null }), inPlace);
+    assert.deepEqual(await diff({}, { ...olds, scriptSha256: bounceReportSha256("# edited\n") }), inPlace);
+    const { scriptSha256: _, ...written020 } = olds;
+    assert.deepEqual(await diff({}, written020), inPlace);
   });
 
   it("replaces for another machine, profile or login user (another crontab)", async () => {
@@ -65,6 +76,7 @@ describe("MailLogReport diff", () => {
       logFile: log,
       reportedLog: log,
       cronLine: line,
+      scriptSha256: program,
       stateVersion: STATE_VERSION,
     });
   });

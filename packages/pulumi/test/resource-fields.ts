@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { dnsAuthSchema } from "../src/dns/auth-records";
 import { connectionSchema } from "../src/remote/connection-schema";
+import { deliveryFeedbackSchema } from "../src/schemas/delivery-feedback";
 import { inboundSmtpFirewallSchema } from "../src/schemas/inbound-smtp-firewall";
 import { mailArchiveSchema } from "../src/schemas/mail-archive";
 import { mailLogReportSchema } from "../src/schemas/mail-log-report";
@@ -27,6 +28,7 @@ export const DOCUMENTED_ARGS: { args: string; schema: z.ZodType; classOnly?: str
   { args: "RateLimitTransportArgs", schema: rateLimitSchema },
   { args: "MailArchiveArgs", schema: mailArchiveSchema },
   { args: "MailLogReportArgs", schema: mailLogReportSchema },
+  { args: "DeliveryFeedbackArgs", schema: deliveryFeedbackSchema },
   // A component: the zone ids and the DKIM values are outputs it passes to Cloudflare, never to dnsAuthSchema.
   { args: "DnsAuthRecordsArgs", schema: dnsAuthSchema, classOnly: ["zoneId", "ptrZoneId", "dkim[].value"] },
 ];

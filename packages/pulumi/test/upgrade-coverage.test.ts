@@ -21,6 +21,15 @@ const UNCOVERABLE: Record<string, string> = {
     "(dkim-dns-end-to-end.test.ts shows the refusal)",
 };
 
+/**
+ * Resource types newer than every baseline, with the reason: no release's program could declare them. The
+ * kitchen sink takes each (every field set) in the commit that cuts the first release that has it, and its
+ * recording covers it from then on; a type a baseline recorded cannot be listed here.
+ */
+const NEWER_THAN_BASELINES: Record<string, string> = {
+  DeliveryFeedback: "new after 0.2.0; the kitchen sink, run by both the baseline and HEAD, cannot declare it yet",
+};
+
 /** The top-level input fields of each resource type's schema. */
 function schemaFields(): Map<string, string[]> {
   return new Map(
@@ -45,8 +54,14 @@ for (const release of baselineReleases()) {
         set.set(typeName(r.type), fields);
       }
     }
+    assert.deepEqual(
+      Object.keys(NEWER_THAN_BASELINES).filter((t) => set.has(t)),
+      [],
+      `recorded by ${release}: remove them from NEWER_THAN_BASELINES`,
+    );
     const unset: string[] = [];
     for (const [type, fields] of schemaFields()) {
+      if (type in NEWER_THAN_BASELINES) continue;
       for (const f of fields) if (!set.get(type)?.has(f)) unset.push(`${type}.${f}`);
     }
     assert.deepEqual(

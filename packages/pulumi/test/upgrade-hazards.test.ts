@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it, mock } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
+import { bounceReportProgram, bounceReportSha256 } from "../src/monitoring/bounce-report";
 import { reportCronLine } from "../src/monitoring/pflogsumm";
 import { mailLogReportProvider } from "../src/providers/mail-log-report";
 import { postfixConfigProvider } from "../src/providers/postfix-config";
@@ -183,7 +184,7 @@ describe("upgrade hazards: state earlier versions wrote, read by this one", () =
       ...settings,
       ...inputs,
       reportedLog: log,
-      cronLine: reportCronLine(platform(profile).path, { ...settings, logFile: log }),
+      cronLine: reportCronLine(platform(profile).path, "root", { ...settings, logFile: log }),
     };
   };
 
@@ -242,7 +243,12 @@ describe("upgrade hazards: state earlier versions wrote, read by this one", () =
 
   it("a stored key this version does not know is kept and reported, not thrown", async (t) => {
     const warn = t.mock.method(console, "warn", () => undefined);
-    const olds = { ...logReport("linux", {}, "/var/log/mail.log"), stateVersion: STATE_VERSION, colour: "blue" };
+    const olds = {
+      ...logReport("linux", {}, "/var/log/mail.log"),
+      scriptSha256: bounceReportSha256(bounceReportProgram()),
+      stateVersion: STATE_VERSION,
+      colour: "blue",
+    };
     const d = await diffAfterCheck(mailLogReportProvider, olds, { connection, profile: "linux" });
     assert.equal(d.changes, false);
     assert.match(String(warn.mock.calls[0]?.arguments[0]), /MailLogReport: .*does not know: colour\. They are kept/);

@@ -1,5 +1,6 @@
 import type { PlatformName } from "../remote/platform";
 import { type Script, sh } from "../remote/shell";
+import { bounceReportPath } from "./bounce-report";
 
 /** Owner of the report's block in the login user's crontab. */
 export const REPORT_CRON_OWNER = "mail-log-report";
@@ -56,11 +57,12 @@ export function resolveLogFile(profile: PlatformName, logFile: string | undefine
 const SYSLOG_DAY = "s/^\\([A-Z][a-z][a-z]\\) 0\\([1-9]\\) /\\1  \\2 /";
 
 /**
- * The crontab line: pflogsumm's summary of the day, problems first, mailed
- * with Postfix's own sendmail. Values are quoted for cron's /bin/sh; a `%`,
- * which cron turns into a newline, is refused by the schema before this.
+ * The crontab line of the login user `user`: pflogsumm's summary of the day, problems first, then the day's
+ * undelivered recipients by bounce class (monitoring/bounce-report.ts), mailed with Postfix's own sendmail.
+ * Values are quoted for cron's /bin/sh; a `%`, which cron turns into a newline, is refused by the schema
+ * before this (and the class program asks `date` for the day itself).
  */
-export function reportCronLine(path: string, s: Required<ReportSettings>): string {
-  const command = sh`PATH=${path}; { echo ${`Subject: Postfix log summary (${s.day})`}; echo; sed ${SYSLOG_DAY} ${s.logFile} | pflogsumm -d ${s.day} --problems-first; } 2>&1 | sendmail ${s.reportTo}`;
+export function reportCronLine(path: string, user: string, s: Required<ReportSettings>): string {
+  const command = sh`PATH=${path}; { echo ${`Subject: Postfix log summary (${s.day})`}; echo; sed ${SYSLOG_DAY} ${s.logFile} | pflogsumm -d ${s.day} --problems-first; sed ${SYSLOG_DAY} ${s.logFile} | awk -v day=${s.day} -f ${bounceReportPath(user)}; } 2>&1 | sendmail ${s.reportTo}`;
   return `${s.minute} ${s.hour} * * * ${command.text}`;
 }

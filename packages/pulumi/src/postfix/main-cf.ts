@@ -115,6 +115,18 @@ ${backdateStagedMainCf}`;
 }
 
 /**
+ * Puts `member` first in the list parameter `name` in the staged main.cf (taking out any other place it had),
+ * keeping the other members and their order: for a table that must be searched before the others.
+ */
+export function stageListFirst(name: string, member: string): Script {
+  return sh`list=$(postconf -c "$stage" -h ${name} | awk -v m=${member} '{ gsub(/,/, " "); for (i = 1; i <= NF; i++) if ($i != m) out = out ", " $i } END { print m out }')
+if [ "$list" != "$(postconf -c "$stage" -h ${name} | awk '{ gsub(/,/, " "); $1 = $1; gsub(/ /, ", "); print }')" ]; then
+  postconf -c "$stage" -e ${`${name}=`}"$list" || fail ${`cannot update ${name} in the staged main.cf`}
+  ${backdateStagedMainCf}
+fi`;
+}
+
+/**
  * Refuses the staged main.cf (exit 65, nothing live touched) if Postfix
  * cannot expand it or prints warnings the live file does not have.
  */

@@ -1,3 +1,10 @@
+import {
+  bounceReportProgram,
+  bounceReportSha256,
+  putBounceReport,
+  removeBounceReport,
+  showBounceReport,
+} from "../monitoring/bounce-report";
 import { installPflogsumm, REPORT_CRON_OWNER, reportCronLine, resolveLogFile } from "../monitoring/pflogsumm";
 import { putCronBlock, removeCronBlock, showCronBlock } from "../remote/crontab";
 import { withRemoteLock } from "../remote/lock";
@@ -10,7 +17,7 @@ import { type MailLogReportInputs, type MailLogReportState, mailLogReportSchema 
 import { hostProvider, sameValue } from "./host-provider";
 
 function lineFor(v: MailLogReportInputs, log: string): string {
-  return reportCronLine(platform(v.profile).path, { ...v, logFile: log });
+  return reportCronLine(platform(v.profile).path, v.connection.user, { ...v, logFile: log });
 }
 
 function cronLineOf(sections: Record<string, string>): string | null {
@@ -18,15 +25,29 @@ function cronLineOf(sections: Record<string, string>): string | null {
   return text === "" ? null : text;
 }
 
+/** The SHA-256 of the bounce-class program found on the host; null when it has none. */
+function programOf(sections: Record<string, string>): string | null {
+  const text = sections.program ?? "";
+  return text.trim() === "" ? null : bounceReportSha256(text);
+}
+
 /** The log `next` reports on, known without the host: given, or resolved before and still not given; else undefined. */
 function knownLog(old: MailLogReportState, next: MailLogReportInputs): string | undefined {
   return next.logFile ?? (old.logFile === undefined ? old.reportedLog : undefined);
 }
 
-/** Whether the crontab line found on the host is not the one `next` wants (or which one it wants needs the host). */
+/**
+ * Whether the crontab line or the bounce-class program found on the host is not the one `next` wants (or which
+ * line it wants needs the host). State from before the program (0.2.0 and earlier) has no `scriptSha256`: the
+ * first up writes the program and the new line.
+ */
 function drifted(old: MailLogReportState, next: MailLogReportInputs): boolean {
   const log = knownLog(old, next);
-  return log === undefined || old.cronLine !== lineFor(next, log);
+  return (
+    log === undefined ||
+    old.cronLine !== lineFor(next, log) ||
+    old.scriptSha256 !== bounceReportSha256(bounceReportProgram())
+  );
 }
 
 async function apply(news: MailLogReportInputs): Promise<MailLogReportState> {
@@ -43,14 +64,20 @@ async function apply(news: MailLogReportInputs): Promise<MailLogReportState> {
       joinScripts([
         prelude(p),
         withRemoteLock(
-          joinScripts([installPflogsumm(news.profile), putCronBlock(user, REPORT_CRON_OWNER, lineFor(news, log))]),
+          joinScripts([
+            installPflogsumm(news.profile),
+            putBounceReport(user),
+            putCronBlock(user, REPORT_CRON_OWNER, lineFor(news, log)),
+          ]),
         ),
         section("cron", showCronBlock(user, REPORT_CRON_OWNER)),
+        section("program", showBounceReport(user)),
       ]),
       { step: "schedule the pflogsumm report" },
     ),
   );
-  return { ...news, reportedLog: log, cronLine: cronLineOf(parseSections(result.stdout)) };
+  const s = parseSections(result.stdout);
+  return { ...news, reportedLog: log, cronLine: cronLineOf(s), scriptSha256: programOf(s) };
 }
 
 /** The MailLogReport hooks, run by the engine's dynamic-provider host. */
@@ -70,18 +97,24 @@ export const mailLogReportProvider = hostProvider<MailLogReportInputs, MailLogRe
         prelude(platform(old.profile)),
         section("log", resolveLogFile(old.profile, old.logFile)),
         section("cron", showCronBlock(old.connection.user, REPORT_CRON_OWNER)),
+        section("program", showBounceReport(old.connection.user)),
       ]),
       { step: "read the pflogsumm schedule" },
     );
     const s = parseSections(result.stdout);
-    return { ...old, reportedLog: (s.log ?? "").trim() || old.reportedLog, cronLine: cronLineOf(s) };
+    return {
+      ...old,
+      reportedLog: (s.log ?? "").trim() || old.reportedLog,
+      cronLine: cronLineOf(s),
+      scriptSha256: programOf(s),
+    };
   },
   async update(old, news) {
     // The same connection and the line on the host already the one wanted (a logFile now given as the one
     // resolved before): nothing to do on the host.
     const log = knownLog(old, news);
     if (log !== undefined && sameValue(old.connection, news.connection) && !drifted(old, news)) {
-      return { ...news, reportedLog: log, cronLine: old.cronLine };
+      return { ...news, reportedLog: log, cronLine: old.cronLine, scriptSha256: old.scriptSha256 };
     }
     return apply(news);
   },
@@ -91,7 +124,12 @@ export const mailLogReportProvider = hostProvider<MailLogReportInputs, MailLogRe
       host.run(
         joinScripts([
           prelude(platform(old.profile)),
-          withRemoteLock(removeCronBlock(old.connection.user, REPORT_CRON_OWNER)),
+          withRemoteLock(
+            joinScripts([
+              removeCronBlock(old.connection.user, REPORT_CRON_OWNER),
+              removeBounceReport(old.connection.user),
+            ]),
+          ),
         ]),
         { step: "remove the pflogsumm schedule" },
       ),

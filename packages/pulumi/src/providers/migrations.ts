@@ -23,6 +23,8 @@ export const MIGRATIONS: Record<ResourceKind, Partial<Record<number, Migration>>
   rateLimitTransport: {},
   inboundSmtpFirewall: {},
   mailArchive: {},
+  // New in the release after 0.2.0: it starts at the state version of the day, with no steps.
+  deliveryFeedback: {},
   mailLogReport: {
     // Before 87975cd the default log was stored with its shell quotes ('/var/log/syslog'), a file that does not
     // exist. Unquoted, the cron line built on the quoted one no longer matches it, so the next up repairs the line.

@@ -11,9 +11,10 @@ export const LOCK_DIR = "/var/run/smartos-mail.lock";
  * waiter that finds the holder dead takes the lock over by renaming it away
  * (only one waiter's rename can succeed) and checking it moved the dead
  * holder's lock. The wait is bounded: 1200 tries of 0.1 s, then exit 75.
+ * `lockDir` is for tests that run host scripts outside a testbed host.
  */
-export function withRemoteLock(body: Script): Script {
-  return sh`lock=${LOCK_DIR}
+export function withRemoteLock(body: Script, lockDir: string = LOCK_DIR): Script {
+  return sh`lock=${lockDir}
 tries=0
 while ! mkdir "$lock" 2>/dev/null; do
   owner=$(cat "$lock/pid" 2>/dev/null || true)

@@ -42,7 +42,13 @@ export const RESOURCE_KINDS = {
   mailLogReport: {
     type: "MailLogReport",
     slug: "mail-log-report",
-    outputs: ["reportedLog", "cronLine"],
+    outputs: ["reportedLog", "cronLine", "scriptSha256"],
+    secretInputs: [],
+  },
+  deliveryFeedback: {
+    type: "DeliveryFeedback",
+    slug: "delivery-feedback",
+    outputs: ["watchedLog", "live", "previousTransportMaps", "active", "suppressedCount"],
     secretInputs: [],
   },
   smartOsZone: {

@@ -46,4 +46,9 @@ export interface MailLogReportState extends MailLogReportInputs {
   reportedLog: string;
   /** The line in the crontab block after the last change or refresh; null when the block is missing. */
   cronLine: string | null;
+  /**
+   * SHA-256 of the bounce-class program the line runs, as found after the last change or refresh; null when
+   * missing. Absent from state written before the program existed (0.2.0 and earlier).
+   */
+  scriptSha256?: string | null;
 }

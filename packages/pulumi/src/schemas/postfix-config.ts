@@ -23,7 +23,9 @@ function managerOf(name: string): string | undefined {
   if (["smtpd_milters", "non_smtpd_milters", "milter_protocol", "milter_default_action"].includes(name)) {
     return "OpenDkimKey, which adds its milter to the milter lists and keeps other milters added by hand";
   }
-  if (name === "transport_maps") return "RateLimitTransport, which adds its map to the list (transports[].domains)";
+  if (name === "transport_maps") {
+    return "RateLimitTransport, which adds its map to the list (transports[].domains), and DeliveryFeedback, which lists its map first";
+  }
   if (/_destination_(rate_delay|recipient_limit|concurrency_limit)$/.test(name)) {
     return "RateLimitTransport (defaults for smtp, transports[] for a named transport)";
   }

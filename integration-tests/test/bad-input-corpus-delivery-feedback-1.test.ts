@@ -1,0 +1,3 @@
+import { previewCorpus } from "../harness/corpus-preview";
+
+previewCorpus({ host: "shcorp", index: 153, parts: [{ resource: "DeliveryFeedback", to: 28 }] });
