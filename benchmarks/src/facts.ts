@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { hostShell } from "../../integration-tests/dist/harness/testbed";
 import { ansibleVersion } from "./ansible";
 import { type BenchHost, sshOptions } from "./hosts";
+import { pyinfraVersion } from "./pyinfra";
 import { median } from "./stats";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -22,6 +23,8 @@ export interface MachineFacts {
   /** `pulumi version` of the CLI on PATH (integration-tests/engine/setup-pulumi.sh). */
   pulumiCli: string;
   ansible: string;
+  /** `pyinfra --version`, e.g. `pyinfra: v3.10.0`. */
+  pyinfra: string;
   postfix: string;
   openssh: string;
   commit: string;
@@ -49,6 +52,7 @@ export function machineFacts(hostName: string): MachineFacts {
     pulumiSdk: sdk.version,
     pulumiCli: firstLine("pulumi", ["version"]),
     ansible: ansibleVersion(),
+    pyinfra: pyinfraVersion(),
     postfix: hostShell(hostName, "postconf -h mail_version").stdout.trim(),
     openssh: firstLine("ssh", ["-V"]),
     commit: `${firstLine("git", ["-C", REPO, "rev-parse", "--short", "HEAD"])}${dirty ? " with uncommitted changes" : ""}`,
@@ -72,14 +76,18 @@ export interface HostCosts {
   pluginStart: number;
 }
 
-/** Seconds from spawning the dynamic-provider plugin in `dir` until it printed its port; stops it. */
-function pluginStartSeconds(dir: string): Promise<number> {
+/**
+ * Seconds from spawning the dynamic-provider plugin in `dir` until it printed its port; stops it. `env`:
+ * variables to add to this process's environment (the compile cache's).
+ */
+export function pluginStartSeconds(dir: string, env: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     // Its own process group, so the script and the node under it stop together. The engine address
     // it is given is never dialled before the engine calls it.
     const child = spawn("pulumi-resource-pulumi-nodejs", ["127.0.0.1:9"], {
       cwd: dir,
+      env: { ...process.env, ...env },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

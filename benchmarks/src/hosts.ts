@@ -7,6 +7,7 @@ import {
   sshLogins,
   type TestbedHost,
   upHost,
+  upHosts,
 } from "../../integration-tests/dist/harness/testbed";
 
 /** A testbed host plus what an OpenSSH client (ssh, Ansible) needs to reach it with its key pinned. */
@@ -45,7 +46,18 @@ export function sshOptions(h: BenchHost): string[] {
  */
 export function freshHost(name: string, index: number, workDir: string): BenchHost {
   downHost(name);
-  const h = upHost(name, index);
+  return benchHost(upHost(name, index), workDir);
+}
+
+/** {@link freshHost} for several hosts, brought up side by side (a host's start mostly waits on its daemons). */
+export async function freshHosts(hosts: { name: string; index: number }[], workDir: string): Promise<BenchHost[]> {
+  for (const { name } of hosts) downHost(name);
+  return (await upHosts(hosts)).map((h) => benchHost(h, workDir));
+}
+
+/** The key and known_hosts files an OpenSSH client needs for testbed host `h`. */
+function benchHost(h: TestbedHost, workDir: string): BenchHost {
+  const name = h.name;
   const dir = path.join(workDir, "hosts", name);
   mkdirSync(dir, { recursive: true });
   const keyPath = path.join(dir, "client_key");
