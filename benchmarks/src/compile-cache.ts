@@ -9,8 +9,8 @@ import { median } from "./stats";
 /**
  * Node.js's module compile cache (issue 27), three ways:
  * - `off`: `NODE_DISABLE_COMPILE_CACHE=1`, nothing cached (Node.js's default before this library turned it on);
- * - `library`: no variable set; the library's provider-runtime turns the cache on for its own modules
- *   (`packages/pulumi/src/compile-cache.ts`), so only what loads after it is cached;
+ * - `library`: no variable set; the library's provider-runtime turns the cache on for the modules it loads
+ *   (`packages/pulumi/src/enable-compile-cache.ts`, in `~/.cache/smartos-mail/node-compile-cache`);
  * - `user`: `NODE_COMPILE_CACHE` set, as the README tells users: the SDK's dynamic-provider host is cached too.
  */
 export const CACHE_MODES = ["off", "library", "user"] as const;

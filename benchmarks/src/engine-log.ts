@@ -4,7 +4,7 @@ export interface ProviderCall {
   provider: string;
   /** The method: GetPluginInfo, CheckConfig, Configure, Check, Diff, Create, Update, Delete, Read... */
   method: string;
-  /** Its first argument as logged (the resource's URN for per-resource calls). */
+  /** The resource's URN for per-resource calls (Read logs the id first), else its first argument as logged. */
   target: string;
   /** When the engine logged "executing" and the outcome, ms since the epoch. */
   startMs: number;
@@ -37,11 +37,13 @@ export function providerCalls(logText: string): ProviderCall[] {
     }
     const m = CALL.exec(entry.msg ?? "");
     if (!m || !entry.time) continue;
-    const [, provider, method, target, phase] = m;
+    const [, provider, method, args, phase] = m;
     const at = Date.parse(entry.time);
-    const key = `${provider}.${method}(${target.split(",")[0]})`;
+    const parts = args.split(",");
+    const target = parts.find((a) => a.startsWith("urn:")) ?? parts[0];
+    const key = `${provider}.${method}(${target})`;
     if (phase === "executing") {
-      const call = { provider, method, target: target.split(",")[0], startMs: at, endMs: at };
+      const call = { provider, method, target, startMs: at, endMs: at };
       calls.push(call);
       open.set(key, call);
     } else {
@@ -61,14 +63,22 @@ export function secondsIn(calls: ProviderCall[], method: string): number {
 }
 
 /**
- * The package of each provider handle in `calls` (`pulumi-nodejs` for the dynamic-provider plugin,
- * `cloudflare`, …), from the provider resource's URN its CheckConfig or Configure names.
+ * The package a URN's resource belongs to: `cloudflare` for `…$cloudflare:index/dnsRecord:DnsRecord::…`,
+ * `pulumi-nodejs` for a dynamic resource, the provider's package for `pulumi:providers:<package>`.
  */
+function packageOf(urn: string): string | undefined {
+  const type = urn.split("::")[2]?.split("$").pop();
+  if (!type) return undefined;
+  const [pkg, module, name] = type.split(":");
+  return pkg === "pulumi" && module === "providers" ? name : pkg;
+}
+
+/** The package of each provider handle in `calls` (`pulumi-nodejs`, `cloudflare`, …), from the URNs it was called with. */
 export function providerPackages(calls: ProviderCall[]): Map<string, string> {
   const packages = new Map<string, string>();
   for (const c of calls) {
-    const m = /::pulumi:providers:([\w-]+)::/.exec(c.target);
-    if (m) packages.set(c.provider, m[1]);
+    const pkg = c.target.startsWith("urn:") ? packageOf(c.target) : undefined;
+    if (pkg) packages.set(c.provider, pkg);
   }
   return packages;
 }

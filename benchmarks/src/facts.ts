@@ -23,7 +23,7 @@ export interface MachineFacts {
   /** `pulumi version` of the CLI on PATH (integration-tests/engine/setup-pulumi.sh). */
   pulumiCli: string;
   ansible: string;
-  /** `pyinfra --version`, e.g. `pyinfra: v3.10.0`. */
+  /** `pyinfra --version` as `pyinfra v3.10.0`. */
   pyinfra: string;
   postfix: string;
   openssh: string;

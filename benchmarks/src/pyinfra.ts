@@ -17,9 +17,9 @@ function pyinfraBin(): string {
   return bin;
 }
 
-/** `pyinfra --version`, e.g. `pyinfra: v3.10.0`. */
+/** `pyinfra --version` as `pyinfra v3.10.0`. */
 export function pyinfraVersion(): string {
-  return spawnSync(pyinfraBin(), ["--version"], { encoding: "utf8" }).stdout.trim();
+  return spawnSync(pyinfraBin(), ["--version"], { encoding: "utf8" }).stdout.trim().replace("pyinfra: ", "pyinfra ");
 }
 
 /**

@@ -244,7 +244,8 @@ function compileCacheSection(c: CompileCacheResults, node: string): string[] {
   const noop = cacheMedians(c, "noop");
   const name: Record<CacheMode, string> = {
     off: "off (`NODE_DISABLE_COMPILE_CACHE=1`: nothing cached, as before)",
-    library: "the library's own (no variable set: provider-runtime caches the modules it loads)",
+    library:
+      "the library's own (no variable set: provider-runtime caches the modules it loads, in its private directory)",
     user: "`NODE_COMPILE_CACHE` set (the README's advice: the SDK's plugin too)",
   };
   return [
@@ -258,8 +259,8 @@ function compileCacheSection(c: CompileCacheResults, node: string): string[] {
       (m) => `| ${name[m]} | ${secs(alone[m])} | ${secs(noop[m])} | ${secs(start[m])} | ${secs(check[m])} |`,
     ),
     "",
-    `- **What the library does**: \`provider-runtime\` imports \`compile-cache.ts\` first, which calls \`module.enableCompileCache()\` (Node.js ≥ 22.1; a no-op on 22.0): the provider code, zod and the SSH client that Check loads come from the cache. Check: ${secs(check.off)} off, ${secs(check.library)} with the library's cache (${secs(check.off - check.library)} saved per operation). It caches nothing a user's program loads (the main entry is unchanged), prints nothing, stores nothing in state, and Node.js keys each entry by the file's content and its own version, so an upgrade of either never reads a stale entry. The cache goes to \`NODE_COMPILE_CACHE\` if set, else \`node-compile-cache\` in the OS's temporary directory; \`NODE_DISABLE_COMPILE_CACHE=1\` turns it off.`,
-    `- **What the README tells users**: the plugin's start (\`pulumi-resource-pulumi-nodejs\` loading \`@pulumi/pulumi\`) happens before any of our code runs, so only the user can cache it: \`export NODE_COMPILE_CACHE=~/.cache/node-compile-cache\` (Node.js ≥ 22.1) in the shell or CI job that runs \`pulumi\`. Plugin alone: ${secs(alone.off)} off, ${secs(alone.user)} with it (${secs(alone.off - alone.user)} saved); the no-op \`pulumi up\`: ${secs(noop.off)} off, ${secs(noop.library)} with the library's cache, ${secs(noop.user)} with \`NODE_COMPILE_CACHE\`.`,
+    `- **What the library does**: \`provider-runtime\` imports \`enable-compile-cache.ts\` first, which calls \`module.enableCompileCache(dir)\` (Node.js ≥ 22.1; nothing on 22.0) with a private directory, \`~/.cache/smartos-mail/node-compile-cache\` (under \`XDG_CACHE_HOME\` when set, mode 0700, used only while it is the process's own account's and no one else can write it): the provider code, zod and the SSH client that Check loads come from the cache. Never Node.js's default, the shared temporary directory: the cache holds V8 code the provider process runs, and that process holds SSH keys and API tokens. A \`NODE_COMPILE_CACHE\` the user set is used instead; \`NODE_DISABLE_COMPILE_CACHE=1\` turns it off. Check: ${secs(check.off)} off, ${secs(check.library)} with the library's cache (${secs(check.off - check.library)} saved per command). It caches nothing a user's program loads (the main entry is unchanged), prints nothing, stores nothing in state, and Node.js keys each entry by the file's content and its own version, so an upgrade of either never reads a stale entry.`,
+    `- **What the README tells users**: the plugin's start (\`pulumi-resource-pulumi-nodejs\` loading \`@pulumi/pulumi\`) happens before any of our code runs, so only the user can cache it: \`export NODE_COMPILE_CACHE=~/.cache/node-compile-cache\` (Node.js ≥ 22.1; a directory only they can write) in the shell or CI job that runs \`pulumi\`. Plugin alone: ${secs(alone.off)} off, ${secs(alone.user)} with it (${secs(alone.off - alone.user)} saved); the no-op \`pulumi up\`: ${secs(noop.off)} off, ${secs(noop.library)} with the library's cache, ${secs(noop.user)} with \`NODE_COMPILE_CACHE\`.`,
   ];
 }
 
@@ -311,7 +312,7 @@ export function renderResults(r: Results): string {
     "- **engine floor**: the same stack shape with no resources: its first `pulumi up` (which creates the stack's root resource), a rerun, and a second rerun in the update column. No plugin starts. **dynamic floor − engine floor** is what the Node.js SDK's dynamic-provider plugin costs any dynamic resource.",
     "- **pyinfra**: `benchmarks/pyinfra/deploy.py` (a `postconf -n` fact read once, one `postconf -e` of the parameters that differ, `files.put` of the map with mode 600, `files.line` for the alias, then postmap, newaliases and `postfix reload` each only if what it follows changed), pyinfra " +
       (r.facts?.pyinfra ?? "") +
-      " from PyPI in a venv `run.sh` makes, tuned as its docs recommend: `pyinfra -y` (executes at once, without the separate change-detection pass and prompt), one SSH connection per host (its paramiko connector runs every command as a channel of it), the host key pinned. Drift check: `pyinfra --dry`, which reads the facts and prints the changes it would make. Timed from spawn to exit.",
+      " (PyPI) in a venv `run.sh` makes, tuned as its docs recommend: `pyinfra -y` (executes at once, without the separate change-detection pass and prompt), one SSH connection per host (its paramiko connector runs every command as a channel of it), the host key pinned. Drift check: `pyinfra --dry`, which reads the facts and prints the changes it would make. Timed from spawn to exit.",
     "- **Ansible**: `benchmarks/ansible/postfix.yml` (`postconf -n` read once, `postconf -e` per differing parameter, `copy` of the map with mode 0600, `lineinfile` for the alias, handlers for postmap, newaliases and `postfix reload`), with its fastest documented settings (`benchmarks/ansible/ansible.cfg`, which cites the docs): no fact gathering, pipelining, one ControlMaster connection per run, `strategy = free`, forks for a whole fleet. Mitogen is left out: it is not part of Ansible. Each run starts cold (its own control socket). Drift check: the play with `--check --diff`. Timed from spawn to exit of `ansible-playbook`.",
     "- **SSH floor**: the guide's commands as one script (`benchmarks/floor/guide-postfix.sh`) in one `ssh HOST sh -s` session: no staging, no checks, no change detection. Its no-op re-run is the same script again (a script cannot know nothing changed without logging in); its update is the one `postconf -e` and `postfix reload`. Timed from spawn to exit of `ssh`.",
     "- All send `postfix reload`'s output to /dev/null: it leaves a `postsuper` running in the background (Postfix's `postfix-script`), and a session that kept its output would wait for it to finish.",
@@ -430,7 +431,7 @@ export function renderResults(r: Results): string {
   }
   if (added("update") > updateLimit || med(ours.update) >= med(pyinfra.update)) {
     why.push(
-      `- **update** (ours ${secs(med(ours.update))}, dynamic floor ${secs(med(dynamic.update))}, pyinfra ${secs(med(pyinfra.update))}, SSH floor ${secs(med(floor.update))}): the SSH floor's update is one \`postconf -e\` and a reload; ours stages and checks the whole main.cf (\`postfix check\` again) in one command.${split(x("update"))}`,
+      `- **update** (ours ${secs(med(ours.update))}, dynamic floor ${secs(med(dynamic.update))}, pyinfra ${secs(med(pyinfra.update))}, SSH floor ${secs(med(floor.update))}): the SSH floor's update is one \`postconf -e\` and a reload; ours stages and checks the whole main.cf (\`postfix check\` again) in one command.${split(x("update"))} What would change it: the plugin's start is most of it (the README's \`NODE_COMPILE_CACHE\`, below); the host work is one SSH command whose largest part is \`postfix check\`, which keeps a broken main.cf from going live.`,
     );
   }
   if (med(ours.noop) > noopLimit || med(ours.noop) >= med(pyinfra.noop)) {
@@ -440,7 +441,7 @@ export function renderResults(r: Results): string {
   }
   if (med(ours.refresh) >= med(pyinfra.refresh)) {
     why.push(
-      `- **refresh** (ours ${secs(med(ours.refresh))}, dynamic floor ${secs(med(dynamic.refresh))}, pyinfra \`--dry\` ${secs(med(pyinfra.refresh))}): one SSH command, like pyinfra's, but behind the engine and the plugin (the dynamic floor's refresh alone is ${secs(med(dynamic.refresh))}).`,
+      `- **refresh** (ours ${secs(med(ours.refresh))}, dynamic floor ${secs(med(dynamic.refresh))}, pyinfra \`--dry\` ${secs(med(pyinfra.refresh))}, Ansible \`--check\` ${secs(med(ansible.refresh))}): ours reads the host in one SSH command (${sshCell(ours.refresh)} logins / commands), as pyinfra does, but behind the engine and the plugin: the dynamic floor's refresh, which reads nothing, takes ${secs(med(dynamic.refresh))} on its own, ${med(dynamic.refresh) >= med(pyinfra.refresh) ? "more than pyinfra's whole drift check" : "most of the gap"}. What would change it: nothing in this library; a refresh of one resource is the plugin's start plus one round trip.`,
     );
   }
   if (noopLogins > 0 || noopCommands > 0) {
@@ -497,6 +498,17 @@ export function renderResults(r: Results): string {
         return `| ${x.operation} | ${secs(x.total)} | ${cols.join(" | ")} |`;
       }),
     );
+    const share = (op: string, name: string) =>
+      soSplit.find((x) => x.operation === op)?.shares.find((y) => y.name === name);
+    const noopCf = share("no-op", "cloudflare");
+    const noopOurs = share("no-op", "pulumi-nodejs");
+    const createOurs = share("create", "pulumi-nodejs");
+    if (noopCf && noopOurs && createOurs) {
+      p(
+        "",
+        `Over the single PostfixConfig, the example adds a second plugin, the Cloudflare provider, which the engine starts beside ours (in the logged no-op its first call came ${secs(noopCf.firstCallAfter)} after the CLI's start, ours ${secs(noopOurs.firstCallAfter)}; ${noopCf.calls} calls to it, ${noopOurs.calls} to ours), and four dynamic resources instead of one. On create, our four resources' Create calls took ${secs(createOurs.work)} together (side by side, each one SSH command or two: OpenDkimKey's, MailArchive's, MailLogReport's and PostfixConfig's host steps), and the DKIM record waits for the key's public half.`,
+      );
+    }
   }
 
   if (r.compileCache) p("", ...compileCacheSection(r.compileCache, r.facts?.node ?? process.version));

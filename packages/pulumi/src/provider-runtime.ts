@@ -3,7 +3,7 @@
  * provider host (see `providers/dynamic.ts`). Not part of the public API.
  */
 // First: the modules imported after it load through Node.js's compile cache.
-import "./compile-cache";
+import "./enable-compile-cache";
 import type * as pulumi from "@pulumi/pulumi";
 import { inboundSmtpFirewallProvider } from "./providers/inbound-smtp-firewall";
 import { mailArchiveProvider } from "./providers/mail-archive";
