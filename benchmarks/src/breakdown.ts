@@ -37,6 +37,8 @@ export interface ProviderShare {
   read: number;
   /** How many per-resource calls (Check, Diff, Create, Update, Delete, Read, Invoke). */
   calls: number;
+  /** Its Create, Update and Delete calls in the order they started: the resource, when (after the CLI's start), how long. */
+  workCalls: { resource: string; startAfter: number; seconds: number }[];
 }
 
 /** A logged operation of a stack with several providers, split by provider. */
@@ -62,6 +64,13 @@ export function providerSplit(name: string, o: Observed): ProviderSplit {
       work: secondsIn(calls, "Create") + secondsIn(calls, "Update") + secondsIn(calls, "Delete"),
       read: secondsIn(calls, "Read") + secondsIn(calls, "Invoke"),
       calls: calls.filter((c) => PER_RESOURCE.includes(c.method)).length,
+      workCalls: calls
+        .filter((c) => ["Create", "Update", "Delete"].includes(c.method))
+        .map((c) => ({
+          resource: c.target.split("::").pop() ?? c.target,
+          startAfter: (c.startMs - o.run.cliStartMs) / 1000,
+          seconds: (c.endMs - c.startMs) / 1000,
+        })),
     };
   });
   return { operation: name, total: o.sample.seconds, shares };

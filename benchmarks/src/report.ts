@@ -509,6 +509,14 @@ export function renderResults(r: Results): string {
         `Over the single PostfixConfig, the example adds a second plugin, the Cloudflare provider, which the engine starts beside ours (in the logged no-op its first call came ${secs(noopCf.firstCallAfter)} after the CLI's start, ours ${secs(noopOurs.firstCallAfter)}; ${noopCf.calls} calls to it, ${noopOurs.calls} to ours), and four dynamic resources instead of one. On create, our four resources' Create calls took ${secs(createOurs.work)} together (side by side, each one SSH command or two: OpenDkimKey's, MailArchive's, MailLogReport's and PostfixConfig's host steps), and the DKIM record waits for the key's public half.`,
       );
     }
+    const calls = (op: string) =>
+      (share(op, "pulumi-nodejs")?.workCalls ?? [])
+        .map((c) => `${c.resource} from ${secs(c.startAfter)} for ${secs(c.seconds)}`)
+        .join(", ");
+    p(
+      "",
+      `Our resources on one host run their SSH commands one at a time (\`host.exclusive\` in the provider's connection pool; the remote host lock across processes), because they edit the same files (main.cf, master.cf, the aliases, root's crontab), so calls that the engine makes side by side queue there, each waiting for the one before; and the engine orders them by dependency: OpenDkimKey, MailArchive and MailLogReport depend on PostfixConfig, which is created first and deleted last. In the logged pass our Create calls ran: ${calls("create") || "–"}; our Delete calls: ${calls("destroy") || "–"} (seconds after the CLI's start, and how long each took, its wait for the host included). What would change it: nothing without giving up the host lock that keeps concurrent edits from losing each other; the commands themselves, with the checks and reloads they end in, are the floor of the work.`,
+    );
   }
 
   if (r.compileCache) p("", ...compileCacheSection(r.compileCache, r.facts?.node ?? process.version));
