@@ -96,6 +96,7 @@ export function validBase(resource: CorpusResource, connection: CorpusConnection
         bits: 2048,
         signing: true,
         trustedHosts: ["10.0.0.0/8", "relay.example.com"],
+        subdomains: ["mx.example.com"],
       };
     case "RateLimitTransport":
       return {
@@ -301,6 +302,7 @@ const STRING_FIELDS: Record<CorpusResource, StringField[]> = {
     { field: "ed25519Selector", valid: "ed2026" },
     { field: "trustedHosts[0]", valid: "10.0.0.0/8" },
     { field: "trustedHosts[1]", valid: "relay.example.com" },
+    { field: "subdomains[0]", valid: "mx.example.com" },
   ],
   RateLimitTransport: [
     ...CONNECTION_STRINGS.slice(0, 2),
@@ -628,6 +630,13 @@ const SEMANTIC: Record<CorpusResource, Semantic[]> = {
     { field: "trustedHosts[0]", value: "10.0.0.1/8/8", why: "two prefixes" },
     { field: "trustedHosts[0]", value: "::1/129", why: "IPv6 prefix over 128" },
     { field: "trustedHosts[1]", value: "relay host", why: "space in a host name" },
+    {
+      field: "subdomains[0]",
+      value: "mx.example.net",
+      why: "outside the domain: a d=example.com signature would not align",
+      mentions: ["not under example.com"],
+    },
+    { field: "subdomains[0]", value: "mx example.com", why: "space in a host name" },
     { field: "signing", value: "yes", why: "a string, not a boolean" },
     { field: "connection.port", value: -1, why: "negative port" },
   ],

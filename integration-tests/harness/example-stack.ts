@@ -18,6 +18,7 @@ export const EXAMPLE_HOST_STATE = [
   "postconf -M",
   "cat /etc/aliases",
   "ls -R /etc/opendkim 2>/dev/null",
+  "cat /var/db/opendkim/SigningTable 2>/dev/null",
   "cat /etc/opendkim.conf 2>/dev/null",
   "crontab -l 2>/dev/null",
   "ls /etc/postfix",

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
+import { isDeepStrictEqual, promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type Stack as AutomationStack,
@@ -25,7 +25,10 @@ export interface StepRecord {
   diff?: { changes: "none" | "some"; replaces: string[]; deleteBeforeReplace: boolean };
   /** For refresh: whether the outputs the provider read differ from the stored ones. */
   drift?: boolean;
-  /** For update and refresh: the top-level properties the engine found changed (its step's `diffs`). */
+  /**
+   * For update and refresh: the top-level properties the engine found changed (its step's `diffs`), or for an
+   * update whose provider named none (a dynamic provider's Diff cannot), the top-level inputs that differ.
+   */
   changed?: string[];
 }
 
@@ -590,6 +593,13 @@ export interface UpOptions {
 /** One entry of a `pulumi import --file` file. */
 export type ImportedResource = NonNullable<Parameters<AutomationStack["import"]>[0]["resources"]>[number];
 
+/** The top-level inputs whose values differ (the SDK's `__provider` text aside). */
+function changedInputs(old: Record<string, unknown>, next: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(old), ...Object.keys(next)])].filter(
+    (k) => k !== "__provider" && !isDeepStrictEqual(old[k], next[k]),
+  );
+}
+
 /**
  * The custom resources' steps among an operation's events: in the order they
  * finished (a step's outputs event), or for a preview in the order planned
@@ -616,14 +626,17 @@ function stepsOf(
       case "delete":
         steps.push({ ...record, op: m.op });
         break;
-      case "update":
+      case "update": {
+        // A refresh's drift is in outputs, its inputs the same: no list then, as before.
+        const changed = m.diffs ?? changedInputs(m.old?.inputs ?? {}, m.new?.inputs ?? {});
         steps.push({
           ...record,
           op: "update",
           diff: { changes: "some", replaces: [], deleteBeforeReplace: false },
-          ...(m.diffs ? { changed: m.diffs } : {}),
+          ...(changed.length > 0 || m.diffs ? { changed } : {}),
         });
         break;
+      }
       case "create-replacement":
       case "delete-replaced":
       case "replace": {

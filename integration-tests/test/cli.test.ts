@@ -103,7 +103,8 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
       ptrZoneId: "zone-reverse",
     });
     const zones: Record<string, string> = {
-      "good.smtb": `${good.zone}good.smtb. IN MX 10 mx.good.smtb.\n_spf.good.smtb. IN TXT "v=spf1 ip4:${GOOD_MX} -all"\n`,
+      // SPF at the mail host's name, its HELO name (nsd serves a record given twice once).
+      "good.smtb": `${good.zone}good.smtb. IN MX 10 mx.good.smtb.\n_spf.good.smtb. IN TXT "v=spf1 ip4:${GOOD_MX} -all"\nmx.good.smtb. IN TXT "v=spf1 a -all"\n`,
       "bad.smtb": [
         bad.zone,
         '_a.bad.smtb. IN TXT "v=spf1 a:x1.bad.smtb a:x2.bad.smtb mx:x3.bad.smtb exists:x4.bad.smtb -all"',
@@ -112,7 +113,7 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
         "",
       ].join("\n"),
       // A record the builder refuses to write (no DMARC reports) and a domain with two SPF records.
-      "warn.smtb": `${warn.zone}_dmarc.warn.smtb. IN TXT "v=DMARC1; p=quarantine"\n`,
+      "warn.smtb": `${warn.zone}_dmarc.warn.smtb. IN TXT "v=DMARC1; p=quarantine"\nmx.warn.smtb. IN TXT "v=spf1 a -all"\n`,
       "dup.smtb": 'dup.smtb. IN TXT "v=spf1 mx -all"\ndup.smtb. IN TXT "v=spf1 a -all"\n',
       // mx.bad.smtb's address names mx.good.smtb, whose A record is another address.
       [REVERSE]: `${good.reverse}${warn.reverse}${BAD_MX.split(".").reverse().join(".")}.in-addr.arpa. IN PTR mx.good.smtb.\n`,
@@ -126,7 +127,7 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
     assert.equal(r.code, 0, r.stderr);
   });
 
-  it("passes a domain published by DnsAuthRecords (SPF, DKIM RSA and Ed25519, DMARC, PTR of its MX): exit 0", () => {
+  it("passes a domain published by DnsAuthRecords (SPF, DKIM RSA and Ed25519, DMARC, PTR and HELO SPF of the host its SPF names): exit 0", () => {
     const r = check(["good.smtb", "--selector", "s2048", "-s", "ed"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const t = rows(r.stdout);
@@ -140,15 +141,22 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
         ["DKIM ed", "PASS"],
         ["ADSP", "INFO"],
         ["DMARC", "PASS"],
+        ["SENDERS", "INFO"],
         [`PTR ${GOOD_MX}`, "PASS"],
+        ["HELO mx.good.smtb", "PASS"],
       ],
+    );
+    // The mx term names the sender here; the include's ip4 is another sender's.
+    assert.equal(
+      t.get("SENDERS")?.[1],
+      `${GOOD_MX} (mx.good.smtb): from good.smtb's SPF record; not checked: include:_spf.good.smtb (other senders' hosts)`,
     );
     assert.equal(t.get("SPF record")?.[1], "v=spf1 mx include:_spf.good.smtb -all");
     assert.equal(t.get("SPF lookups")?.[1], "2 of 10 (good.smtb 2, _spf.good.smtb 0)");
     assert.equal(t.get("DKIM s2048")?.[1], "rsa 2048-bit key");
     assert.match(t.get("ADSP")?.[1] ?? "", /^dkim=all published; ADSP \(RFC 5617\) has been Historic since 2013/);
     assert.equal(t.get(`PTR ${GOOD_MX}`)?.[1], `mx.good.smtb, which resolves back to ${GOOD_MX}`);
-    assert.match(r.stdout, /^good\.smtb: 7 pass, 1 info, 0 warn, 0 fail \(exit 0\)$/m);
+    assert.match(r.stdout, /^good\.smtb: 8 pass, 2 info, 0 warn, 0 fail \(exit 0\)$/m);
     assert.equal(r.stderr, "", "no progress lines when stderr is not a terminal");
   });
 
@@ -192,10 +200,11 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
     );
     assert.equal(t.get("DMARC")?.[0], "WARN");
     assert.equal(t.get(`PTR ${WARN_MX}`)?.[0], "PASS");
-    assert.match(r.stdout, /^warn\.smtb: 4 pass, 1 info, 2 warn, 0 fail \(exit 1\)$/m);
+    assert.equal(t.get("HELO mx.warn.smtb")?.[0], "PASS");
+    assert.match(r.stdout, /^warn\.smtb: 5 pass, 2 info, 2 warn, 0 fail \(exit 1\)$/m);
   });
 
-  it("fails a domain with two SPF records, and warns that there is no mail host to check without an MX", () => {
+  it("fails a domain with two SPF records, and warns that there is no sending host to check", () => {
     const r = check(["dup.smtb", "--json"]);
     assert.equal(r.code, 2, r.stdout + r.stderr);
     const report = JSON.parse(r.stdout);
@@ -203,7 +212,12 @@ describe("smartos-mail check against the testbed DNS (nsd behind unbound)", () =
     const spf = report.findings.find((f: { check: string }) => f.check === "SPF record");
     assert.equal(spf.status, "fail");
     assert.match(spf.detail, /^2 SPF records \(.*\); a domain may have one \(RFC 7208 4\.5: permerror\)/);
-    assert.equal(report.findings.find((f: { check: string }) => f.check === "PTR").status, "warn");
+    const senders = report.findings.find((f: { check: string }) => f.check === "SENDERS");
+    assert.equal(senders.status, "warn");
+    assert.match(
+      senders.detail,
+      /^no sending address in dup\.smtb's SPF record .*dup\.smtb has 2 SPF records; pass --mail-host/,
+    );
   });
 });
 

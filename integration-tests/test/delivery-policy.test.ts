@@ -192,6 +192,46 @@ describe("delivery policy on the wire: rate-limit transports, warm-up, client TL
     assert.equal(hostShell("dpsend", "postqueue -j | wc -l").stdout, "0\n", "nothing is left in the queue");
   });
 
+  it("with a rate delay, one failed greeting (Yahoo's 421 [TSS04] at connect) does not defer the other queued messages", async () => {
+    assert.equal(
+      hostShell("dpsend", "postconf -h smtp-fast_destination_concurrency_failed_cohort_limit").stdout,
+      "10\n",
+      "set with the rate delay",
+    );
+    // The receiver answers the sender's connections with Yahoo's deferral instead of its greeting
+    // (access(5): with smtpd_delay_reject=no the client restriction replies at connect; a 421 disconnects).
+    const tss04 = `${sender().host} 421 4.7.0 [TSS04] Messages from ${sender().host} temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes`;
+    const refuse = hostShell(
+      "dprecv",
+      `printf '%s\\n' '${tss04}' >/etc/postfix/greeting.cidr && postconf -e smtpd_delay_reject=no 'smtpd_client_restrictions=check_client_access cidr:/etc/postfix/greeting.cidr' && postfix reload >/dev/null 2>&1`,
+    );
+    assert.equal(refuse.code, 0, refuse.stderr);
+    try {
+      send([1, 2, 3, 4, 5].map((n) => `fast-cohort-${n}`));
+      // smtpd puts the access table's text after "<client>: Client host rejected:".
+      const refused = () =>
+        hostShell("dpsend", "grep -c 'refused to talk to me: 421 4.7.0 .*TSS04' /var/log/postfix.log || true").stdout;
+      for (let i = 0; i < 100 && refused() === "0\n"; i++) await sleep(200);
+      const tail = () => hostShell("dpsend", "tail -n 8 /var/log/postfix.log").stdout;
+      assert.notEqual(refused(), "0\n", `the first delivery met the 421 greeting; sender:\n${tail()}`);
+    } finally {
+      const accept = hostShell(
+        "dprecv",
+        "postconf -X smtpd_client_restrictions smtpd_delay_reject && rm -f /etc/postfix/greeting.cidr && postfix reload >/dev/null 2>&1",
+      );
+      assert.equal(accept.code, 0, accept.stderr);
+    }
+    // Each refused message waits for its retry; the others leave at the transport's pace. At Postfix's own limit
+    // of 1, the one failure would have marked the destination dead and deferred them all for minimal_backoff_time.
+    await arrived("fast-cohort-", 3, 60);
+    assert.equal(
+      hostShell("dpsend", "grep -c 'delivery temporarily suspended' /var/log/postfix.log || true").stdout,
+      "0\n",
+    );
+    hostShell("dpsend", "postqueue -f");
+    await arrived("fast-cohort-", 5, 60);
+  });
+
   it("with encrypt, a receiver that stops offering TLS gets nothing until it offers it again", async () => {
     assert.equal(hostScript("dprecv", "sink.sh", [MX, "notls", FAST, WARM]).code, 0);
     send(["fast-notls"]);

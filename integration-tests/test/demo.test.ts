@@ -60,9 +60,9 @@ describe("the README's demo", () => {
     const ran = [...out.matchAll(/\$ (pulumi [^(\n]*)/g)].map((m) => commandShape(m[1]));
     assert.deepEqual(ran, quickStartCommands());
     // The CLI's own output, step by step.
-    assert.match(stepText(out, 3), /Previewing update \(test\):[\s\S]*\+ 10 to create/);
+    assert.match(stepText(out, 3), /Previewing update \(test\):[\s\S]*\+ 11 to create/);
     const up = stepText(out, 4);
-    assert.match(up, /\+ 10 created/);
+    assert.match(up, /\+ 11 created/);
     // As the engine orders them: a resource after what it depends on, and deleted before it.
     before(up, "PostfixConfig mail-postfix created", "OpenDkimKey mail-dkim-sender.smtb created");
     before(up, "OpenDkimKey mail-dkim-sender.smtb created", "DnsRecord mail-dns-sender.smtb-dkim-default created");
@@ -72,14 +72,14 @@ describe("the README's demo", () => {
     assert.match(published, /Authentication-Results: mx\.receiver\.smtb; spf=pass/);
     assert.match(published, /Authentication-Results: mx\.receiver\.smtb; dmarc=pass \(p=reject/);
     const again = stepText(out, 6);
-    assert.match(again, /\n {4}10 unchanged\n/);
+    assert.match(again, /\n {4}11 unchanged\n/);
     assert.match(again, /SSH logins on the sender during this up: 0\n/);
     assert.match(stepText(out, 7), /~ {2}pulumi-nodejs:dynamic\/smartos-mail:PostfixConfig mail-postfix updated/);
     assert.match(stepText(out, 8), /~ smtp_tls_security_level: "may" => "dane"[\s\S]*~ 1 updated/);
     // The CLI's qshape table shows the message deferred while the MX was down.
     assert.match(stepText(out, 9), /receiver\.smtb\s+1\s/);
     const destroy = stepText(out, 10);
-    assert.match(destroy, /- 10 deleted/);
+    assert.match(destroy, /- 11 deleted/);
     before(destroy, "DnsRecord mail-dns-sender.smtb-dkim-default deleted", "OpenDkimKey mail-dkim-sender.smtb deleted");
     before(destroy, "OpenDkimKey mail-dkim-sender.smtb deleted", "PostfixConfig mail-postfix deleted");
     // Secrets were set with --secret and are shown by no command.

@@ -57,14 +57,22 @@ describe("SendOnlyMailServer after address edits: up, remove the first address, 
     assert.match(stack.cloudflareZoneFile(ZONE), new RegExp(`^mx\\.dns2\\.smtb\\. 300 IN A ${OLD_ADDRESS}$`, "m"));
   });
 
-  it("removing the first address deletes its A record and updates SPF, nothing else", async () => {
+  it("removing the first address deletes its A record and updates both SPF records (the domain's, the host name's), nothing else", async () => {
     const steps = await stack.up(program([sender().host]));
-    assert.deepEqual(changes(steps), [`delete mail-dns-${SENDER}-a-${OLD_ADDRESS}`, `update mail-dns-${SENDER}-spf`]);
+    assert.deepEqual(changes(steps), [
+      `delete mail-dns-${SENDER}-a-${OLD_ADDRESS}`,
+      `update mail-dns-${SENDER}-host-spf`,
+      `update mail-dns-${SENDER}-spf`,
+    ]);
   });
 
-  it("adding it back at the end creates its A record and updates SPF, nothing else", async () => {
+  it("adding it back at the end creates its A record and updates both SPF records, nothing else", async () => {
     const steps = await stack.up(program([sender().host, OLD_ADDRESS]));
-    assert.deepEqual(changes(steps), [`create mail-dns-${SENDER}-a-${OLD_ADDRESS}`, `update mail-dns-${SENDER}-spf`]);
+    assert.deepEqual(changes(steps), [
+      `create mail-dns-${SENDER}-a-${OLD_ADDRESS}`,
+      `update mail-dns-${SENDER}-host-spf`,
+      `update mail-dns-${SENDER}-spf`,
+    ]);
   });
 
   it("the records as published get dkim=pass, spf=pass and dmarc=pass at the receiver", async () => {

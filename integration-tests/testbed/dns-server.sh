@@ -8,7 +8,7 @@
 # Stub resolvers and libunbound's forwarding mode both want a recursive
 # server's answers (RA set), which an authoritative server does not give.
 # Run again after changing the files: both daemons are restarted.
-#   dns-server.sh DIR [dnssec]
+#   dns-server.sh DIR [dnssec|signed]
 # With dnssec, every zone is signed (dnssec-signzone; a KSK and a ZSK per
 # zone, made once and kept in /var/lib/nsd/keys/ZONE, so re-runs keep the
 # same keys) and nsd serves the signed zones; unbound validates them
@@ -16,10 +16,13 @@
 # anchor, so validated answers carry the AD bit and bogus ones get SERVFAIL.
 # Names under no anchor stay insecure (no root anchor: this config is not
 # Debian's, which loads one).
+# With signed, the zones are signed the same way but unbound does not
+# validate (module-config "iterator", no anchors): a resolver that passes
+# signatures on (with the DO bit) and never sets AD, as many ISPs' do.
 set -euo pipefail
 dir=$1
 dnssec=${2:-}
-case "$dnssec" in "" | dnssec) ;; *) echo "dns-server.sh: second argument must be dnssec" >&2; exit 2 ;; esac
+case "$dnssec" in "" | dnssec | signed) ;; *) echo "dns-server.sh: second argument must be dnssec or signed" >&2; exit 2 ;; esac
 ip=$(ip -4 -o addr show dev eth0 | awk '{ sub(/\/.*/, "", $4); print $4 }')
 mkdir -p /etc/nsd/zones /var/lib/nsd /etc/unbound
 rm -f /etc/nsd/zones/*.zone
@@ -28,7 +31,7 @@ zones=()
 for f in /etc/nsd/zones/*.zone; do zones+=("$(basename "$f" .zone)"); done
 modules=iterator
 if [ -n "$dnssec" ]; then
-  modules="validator iterator"
+  [ "$dnssec" = signed ] || modules="validator iterator"
   : >/etc/unbound/testbed-anchors.keys
   for z in "${zones[@]}"; do
     keys=/var/lib/nsd/keys/$z
@@ -83,7 +86,7 @@ server:
   local-zone: "test." nodefault
   local-zone: "18.198.in-addr.arpa." transparent
 CONF
-  [ -z "$dnssec" ] || printf '  trust-anchor-file: %s\n  trust-anchor-signaling: no\n  val-log-level: 2\n' \
+  [ "$dnssec" != dnssec ] || printf '  trust-anchor-file: %s\n  trust-anchor-signaling: no\n  val-log-level: 2\n' \
     /etc/unbound/testbed-anchors.keys
   printf 'remote-control:\n  control-enable: no\n'
   for z in "${zones[@]}"; do printf 'stub-zone:\n  name: "%s"\n  stub-addr: 127.0.0.1@5353\n' "$z"; done
@@ -122,7 +125,7 @@ stop /run/unbound-testbed.pid 53
 start /var/log/nsd.log nsd -c /etc/nsd/nsd.conf
 start /var/log/unbound.log unbound -c /etc/unbound/testbed.conf
 for _ in $(seq 1 50); do
-  if [ -z "$dnssec" ]; then
+  if [ "$dnssec" != dnssec ]; then
     dig +short +time=1 +tries=1 @"$ip" SOA "${zones[0]}" | grep -q . && exit 0
   else
     # Validated: the answer has the AD flag.
@@ -130,5 +133,6 @@ for _ in $(seq 1 50); do
   fi
   sleep 0.1
 done
-echo "the testbed DNS does not answer${dnssec:+ with validated (AD) answers} on $ip" >&2
+what=; [ "$dnssec" != dnssec ] || what=" with validated (AD) answers"
+echo "the testbed DNS does not answer$what on $ip" >&2
 exit 1

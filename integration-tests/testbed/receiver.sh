@@ -45,7 +45,13 @@ UMask                   007
 Nameservers             $dns
 Syslog                  No
 CONF
+# Receivers find a subdomain's Organizational Domain (its DMARC record, relaxed alignment) with the Public
+# Suffix List; without one OpenDMARC evaluates only the presented domain (opendmarc.conf(5)). The testbed's
+# top-level domain is the list's one entry, as "com" is in the real list.
+mkdir -p /etc/opendmarc
+echo smtb >/etc/opendmarc/public_suffix_list.dat
 cat >/etc/opendmarc.conf <<CONF
+PublicSuffixList        /etc/opendmarc/public_suffix_list.dat
 AuthservID              $mx
 TrustedAuthservIDs      $mx
 Socket                  local:/var/spool/postfix/opendmarc/opendmarc.sock

@@ -4,7 +4,9 @@ import type { Io } from "./output/io";
 export const mainHelp = `Usage: smartos-mail <command> [options]
 
 Commands:
-  check <domain>       SPF, DKIM, ADSP, DMARC and reverse DNS of a sending domain;
+  check <domain>       SPF, DKIM, ADSP, DMARC, reverse DNS and HELO SPF of a sending
+                       domain; with --dnsbl, the blocklists; with --host HOST,
+                       whether HOST's resolver validates DNSSEC (DANE needs it);
                        with --relay HOST, whether HOST relays mail for this machine
   queue <host>         qshape over SSH: messages waiting, by domain and age
   plan storage         the guide's storage model: peak sizes and quotas
@@ -30,14 +32,15 @@ const COMMANDS = ["check", "queue", "plan", "smtp-test"] as const;
 /**
  * Runs one command line and returns the exit code. Each command's module is
  * loaded only when it runs; none loads the Pulumi SDK (they use
- * `@smartos-mail/pulumi/tools`), and only `queue` the SSH client.
+ * `@smartos-mail/pulumi/tools`), and only `queue` and `check --host` the SSH
+ * client.
  */
 export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case "check":
-        return await (await import("./commands/check")).checkCommand(rest, io);
+        return await (await import("./commands/check")).checkCommand(rest, io, env);
       case "queue":
         return await (await import("./commands/queue")).queueCommand(rest, io, env);
       case "plan":

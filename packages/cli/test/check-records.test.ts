@@ -105,18 +105,18 @@ describe("ADSP and DMARC", () => {
   });
 });
 
-describe("reverse DNS", () => {
+describe("reverse DNS of the sending addresses", () => {
   const zone = {
-    "MX example.com": ["mx.example.com"],
-    "A mx.example.com": ["192.0.2.25"],
-    "AAAA mx.example.com": ["2001:db8::25"],
     "PTR 192.0.2.25": ["mx.example.com"],
+    "A mx.example.com": ["192.0.2.25"],
     "PTR 2001:db8::25": ["host-25.isp.example.net"],
     "AAAA host-25.isp.example.net": ["2001:db8::25"],
   };
+  const senders = [{ address: "192.0.2.25" }, { address: "2001:db8::25" }];
 
-  it("checks every address of the MX host: PTR to its own name passes, to another confirmed name warns", async () => {
-    assert.deepEqual(await checkReverseDns(fakeDns(zone), "example.com"), [
+  it("with --mail-host: a PTR naming it passes, another confirmed name warns; the confirmed names are returned", async () => {
+    const r = await checkReverseDns(fakeDns(zone), senders, "mx.example.com");
+    assert.deepEqual(r.findings, [
       { check: "PTR 192.0.2.25", status: "pass", detail: "mx.example.com, which resolves back to 192.0.2.25" },
       {
         check: "PTR 2001:db8::25",
@@ -125,34 +125,41 @@ describe("reverse DNS", () => {
           "host-25.isp.example.net resolves back to 2001:db8::25, but it is not mx.example.com: set the PTR, or Postfix's myhostname, so they match",
       },
     ]);
+    assert.deepEqual(r.names, ["mx.example.com", "host-25.isp.example.net"]);
   });
 
-  it("fails a PTR that does not resolve back, a missing PTR, and a mail host without addresses", async () => {
-    const dns = fakeDns({
-      "A out.example.com": ["192.0.2.26", "192.0.2.27"],
-      "PTR 192.0.2.26": ["other.example.com"],
-    });
-    const findings = await checkReverseDns(dns, "example.com", "out.example.com");
+  it("without --mail-host: any forward-confirmed name passes (there is no myhostname to compare with)", async () => {
+    const r = await checkReverseDns(fakeDns(zone), senders);
+    assert.deepEqual(
+      r.findings.map((f) => [f.check, f.status, f.detail]),
+      [
+        ["PTR 192.0.2.25", "pass", "mx.example.com, which resolves back to 192.0.2.25"],
+        ["PTR 2001:db8::25", "pass", "host-25.isp.example.net, which resolves back to 2001:db8::25"],
+      ],
+    );
+  });
+
+  it("fails a PTR that does not resolve back, a missing PTR, and a failed lookup", async () => {
+    const dns = fakeDns(
+      { "PTR 192.0.2.26": ["other.example.com"], "A other.example.com": ["192.0.2.99"] },
+      { "PTR 192.0.2.28": "ETIMEOUT" },
+    );
+    const { findings, names } = await checkReverseDns(
+      dns,
+      [{ address: "192.0.2.26" }, { address: "192.0.2.27" }, { address: "192.0.2.28" }],
+      "out.example.com",
+    );
     assert.deepEqual(
       findings.map((f) => [f.check, f.status]),
       [
         ["PTR 192.0.2.26", "fail"],
         ["PTR 192.0.2.27", "fail"],
+        ["PTR 192.0.2.28", "fail"],
       ],
     );
     assert.match(findings[0].detail, /does not resolve back to 192\.0\.2\.26 \(not forward-confirmed\)/);
-    assert.match(findings[1].detail, /^no PTR record; ask the owner of 192\.0\.2\.27/);
-    const [none] = await checkReverseDns(fakeDns({}), "example.com", "ghost.example.com");
-    assert.deepEqual(none, {
-      check: "PTR ghost.example.com",
-      status: "fail",
-      detail: "ghost.example.com has no A or AAAA record",
-    });
-  });
-
-  it("warns when there is neither --mail-host nor an MX to check", async () => {
-    const [f] = await checkReverseDns(fakeDns({}), "example.com");
-    assert.equal(f.status, "warn");
-    assert.match(f.detail, /pass --mail-host/);
+    assert.match(findings[1].detail, /^no PTR record; ask the owner of 192\.0\.2\.27 to set it to out\.example\.com/);
+    assert.equal(findings[2].detail, "cannot look up PTR 192.0.2.28: ETIMEOUT");
+    assert.deepEqual(names, []);
   });
 });

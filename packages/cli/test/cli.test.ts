@@ -106,6 +106,41 @@ describe("usage errors", () => {
       ["check", "--relay", "mx.example.com", "--to", "nobody"],
       /^error: --to "nobody" is not an address like root@example\.com\n/,
     ],
+    [
+      "a bad blocklist zone",
+      ["check", "example.com", "--dnsbl-ip", "zen"],
+      /^error: --dnsbl-ip "zen" is not a DNS zone\nhint: give the list's zone, e\.g\. zen\.spamhaus\.org\n$/,
+    ],
+    ["--dnsbl without a domain", ["check", "--dnsbl", "--relay", "mx.example.com"], /^error: check needs <domain>\n/],
+    [
+      "an SSH option without --host",
+      ["check", "example.com", "--fingerprint", `SHA256:${"A".repeat(43)}`],
+      /^error: --fingerprint needs --host HOST\n/,
+    ],
+    [
+      "--dnssec-probe without --host",
+      ["check", "example.com", "--dnssec-probe", "soa:example.org"],
+      /^error: --dnssec-probe needs --host HOST\n/,
+    ],
+    [
+      "--host without a fingerprint",
+      ["check", "example.com", "--host", "mx.example.com", "-i", "/dev/null"],
+      /^error: refusing to connect without the host's key fingerprint \(--fingerprint\)\n/,
+    ],
+    [
+      "a --dnssec-probe that dig could read as an option",
+      [
+        "check",
+        "example.com",
+        "--host",
+        "h.example.com",
+        "--fingerprint",
+        `SHA256:${"A".repeat(43)}`,
+        "--dnssec-probe",
+        "soa:+tcp",
+      ],
+      /^error: --dnssec-probe "soa:\+tcp" is not TYPE:NAME as in Postfix's dnssec_probe \(e\.g\. ns:\. or soa:example\.com\)\n/,
+    ],
     ["plan without a kind", ["plan"], /^error: plan needs what to plan: storage/],
     [
       "plan without the sent volume",
@@ -137,11 +172,12 @@ describe("usage errors", () => {
     });
   }
 
-  it("lists each command in the top-level help, check with its --relay", async () => {
+  it("lists each command in the top-level help, check with its --dnsbl, --host and --relay", async () => {
     const io = captureIo();
     assert.equal(await run(["--help"], io, {}), 0);
     for (const command of ["check", "queue", "plan", "smtp-test"])
       assert.match(io.out(), new RegExp(`^  ${command} `, "m"));
+    assert.match(io.out(), /^ +domain; with --dnsbl, the blocklists; with --host HOST,$/m);
     assert.match(io.out(), /^ +with --relay HOST, whether HOST relays mail for this machine$/m);
   });
 

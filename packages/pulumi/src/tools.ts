@@ -3,12 +3,22 @@
  * Pulumi program or the Pulumi SDK, for command-line tools and scripts that
  * should start fast: the capacity planner, the rate-limit policy and warm-up
  * schedule, the DNS records' schema, the SPF/DMARC record readers, and
- * qshape's command, parser and SSH runner (`queueShape`). The main entry does
+ * qshape's command, parser and SSH runner (`queueShape`), and the DNSSEC probe
+ * of a host's resolver (`probeResolver`). The main entry does
  * not re-export them, so a Pulumi program that requires it loads none of
  * these (nor zod).
  */
 export { type DnsAuth, dnsAuthSchema } from "./dns/auth-records";
 export { isDmarcRecord, type ParsedDmarc, parseDmarcRecord } from "./dns/dmarc-parse";
+export { probeResolver } from "./dns/probe-resolver";
+export {
+  parseDnssecProbe,
+  parseResolverProbe,
+  type ResolverAnswer,
+  type ResolverProbe,
+  type ResolverProbeOptions,
+  resolverProbeScript,
+} from "./dns/resolver-probe";
 export { reverseName } from "./dns/reverse";
 export { SPF_LOOKUP_TERMS, SPF_MAX_LOOKUPS } from "./dns/spf";
 export {
@@ -29,7 +39,7 @@ export {
   qshapeQueues,
   qshapeScript,
 } from "./monitoring/qshape";
-export { InvalidConnectionError, queueShape, type SshConnectionOptions } from "./monitoring/queue-shape";
+export { queueShape } from "./monitoring/queue-shape";
 export {
   type CapacityMonth,
   type CapacityPlan,
@@ -46,5 +56,6 @@ export { ratePolicy } from "./ratelimit/policy";
 export { warmupOn } from "./ratelimit/warmup";
 export { HostKeyMismatchError } from "./remote/host-key";
 export { closeAllConnections, RemoteCommandError } from "./remote/pool";
+export { InvalidConnectionError, type SshConnectionOptions } from "./remote/tool-host";
 export { type RateLimitInputs, rateLimitSchema, type Warmup } from "./schemas/rate-limit-transport";
 export { isHostname } from "./validation/names";

@@ -120,6 +120,23 @@ describe("DnsAuthRecords (SDK mocks)", () => {
     assert.equal(content("auth-spf"), '"v=spf1 ip4:203.0.113.7 -all"');
     assert.equal(content("auth-adsp"), '"dkim=all"');
     assert.equal(content("auth-dmarc"), '"v=DMARC1; p=none; rua=mailto:postmaster@cospix.net"');
+    assert.equal(content("auth-host-spf"), undefined, "the host name's own SPF record only when asked for");
+  });
+
+  it("mailHost.spf: the host name's own SPF record from its addresses, beside the domain's own policy", async () => {
+    const d = await registrations({
+      domain: "cospix.net",
+      zoneId: "z",
+      mailHost: { name: "mx.cospix.net", ipv4: ["203.0.113.7"], ipv6: ["2001:db8::7"], spf: true },
+      spf: { mechanisms: [{ type: "include", domain: "_spf.google.com" }, { type: "all" }] },
+    });
+    const record = (n: string) => d.registered.find((x) => x.name === n)?.inputs;
+    assert.deepEqual(
+      [record("auth-host-spf")?.name, record("auth-host-spf")?.type, record("auth-host-spf")?.content],
+      ["mx.cospix.net", "TXT", '"v=spf1 ip4:203.0.113.7 ip6:2001:db8::7 -all"'],
+    );
+    assert.equal(record("auth-spf")?.content, '"v=spf1 include:_spf.google.com -all"');
+    assert.match(d.zone, /^mx\.cospix\.net\.\s+300\s+IN\s+TXT\s+"v=spf1 ip4:203\.0\.113\.7 ip6:2001:db8::7 -all"$/m);
   });
 });
 
@@ -290,6 +307,16 @@ describe("DnsAuthRecords validation: each rule fails with the field named", () =
       "PTR zone that does not cover the address",
       { ...base(), ptrZone: "99.0.203.in-addr.arpa", ptrZoneId: "r" },
       /ptrZone: does not hold the PTR of any mail host address \(203\.0\.113\.7\)/,
+    ],
+    [
+      "mailHost.spf without addresses",
+      { ...base(), mailHost: { name: "mx.cospix.net", spf: true }, spf: { mechanisms: [{ type: "all" }] } },
+      /mailHost\.spf: needs the host's addresses/,
+    ],
+    [
+      "mailHost.spf at the domain itself",
+      { ...base(), mailHost: { name: "cospix.net", ipv4: ["203.0.113.7"], spf: true } },
+      /mailHost\.spf: must be false when the host's name is the domain/,
     ],
     [
       "ptrZone without its zone id",

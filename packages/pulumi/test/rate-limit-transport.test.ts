@@ -34,10 +34,13 @@ describe("RateLimitTransport policy", () => {
     assert.deepEqual(p.parameters, {
       smtp_destination_recipient_limit: "20",
       smtp_destination_rate_delay: "10s",
+      smtp_destination_concurrency_failed_cohort_limit: "10",
       "smtp-aggr_destination_recipient_limit": "100",
       "smtp-aggr_destination_rate_delay": "1s",
+      "smtp-aggr_destination_concurrency_failed_cohort_limit": "10",
       "smtp-nice_destination_recipient_limit": "10",
       "smtp-nice_destination_rate_delay": "300s",
+      "smtp-nice_destination_concurrency_failed_cohort_limit": "10",
     });
     assert.equal(
       p.transportMap,
@@ -59,6 +62,24 @@ describe("RateLimitTransport policy", () => {
     const none = ratePolicy(rateLimitSchema.parse({ connection, defaults: { rateDelay: "300s" } }), "2026-11-25");
     assert.equal(none.transportMap, null);
     assert.deepEqual(none.services, {});
+  });
+
+  it("sets the failed-cohort limit postconf(5) asks for with every rate delay, a given one instead, none without a delay", () => {
+    const cohort = (defaults: Record<string, unknown>) =>
+      ratePolicy(rateLimitSchema.parse({ connection, defaults }), "2026-11-25").parameters
+        .smtp_destination_concurrency_failed_cohort_limit;
+    assert.equal(cohort({ rateDelay: "300s" }), "10");
+    assert.equal(cohort({ warmup: { start: "2026-11-20", rateDelays: ["300s", "1s"] } }), "10");
+    assert.equal(cohort({ rateDelay: "300s", failedCohortLimit: 1 }), "1");
+    assert.equal(cohort({ rateDelay: "0s" }), undefined, "a zero delay is no rate delay");
+    assert.equal(cohort({ recipientLimit: 20 }), undefined, "Postfix's own without a delay");
+    assert.equal(cohort({ recipientLimit: 20, failedCohortLimit: 3 }), "3");
+  });
+
+  it("refuses a failed-cohort limit that is not a whole number from 1, naming the field", async () => {
+    const r = await reasons({ connection, defaults: { rateDelay: "10s", failedCohortLimit: 0 } });
+    assert.equal(r.length, 1);
+    assert.match(r[0], /defaults\.failedCohortLimit/);
   });
 });
 

@@ -98,6 +98,28 @@ describe("SendOnlyMailServer (SDK mocks)", () => {
     assert.equal(registered.has("mail-firewall"), false);
   });
 
+  it("the host's own mail (root, cron, the report) is local to the root alias and aligned with the domain holding its name", async () => {
+    const { registered } = await build(guide);
+    const postfix = registered.get("mail-postfix")!.inputs;
+    assert.equal(postfix.myorigin, "$myhostname", "not Debian's /etc/mailname, not $mydomain (the guide's note)");
+    assert.deepEqual(postfix.parameters, { mydestination: "$myhostname, localhost.$mydomain, localhost" });
+    assert.deepEqual(registered.get("mail-dkim-cospix.net")!.inputs.subdomains, ["mx.cospix.net"]);
+    assert.equal(registered.get("mail-dkim-example.org")!.inputs.subdomains, undefined);
+    const hostSpf = registered.get("mail-dns-cospix.net-host-spf")!.inputs;
+    assert.deepEqual([hostSpf.name, hostSpf.content], ["mx.cospix.net", '"v=spf1 ip4:203.0.113.7 -all"']);
+    assert.equal(registered.has("mail-dns-example.org-host-spf"), false, "the host name is not in example.org");
+    const noAddresses = await build({
+      ...guide,
+      publicIpv4: undefined,
+      domains: [{ ...guide.domains[0], spf: [{ type: "mx" }, { type: "all" }] }],
+    });
+    assert.equal(
+      [...noAddresses.registered.keys()].some((n) => n.endsWith("-host-spf")),
+      false,
+      "no addresses, no host SPF record",
+    );
+  });
+
   it("publishes the host's A record once when two domains in one zone hold its name (the most specific)", async () => {
     const { registered } = await build({
       ...guide,

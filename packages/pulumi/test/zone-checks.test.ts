@@ -40,4 +40,18 @@ describe("zone checks at preview (what getZone and getDnsRecords returned)", () 
     const dmarc = { id: "d1", name: "_dmarc.cospix.net", type: "TXT", content: '"v=DMARC1; p=none"' };
     assert.equal(foreignSingleRecords("cospix.net", { spf: wanted.spf }, [dmarc]), undefined);
   });
+
+  it("the host name's own SPF record: one already there is refused (adopt: { hostSpf }), its own or an adopted one is not", () => {
+    const atHost = { ...spfAt("h1"), name: "mx.cospix.net" };
+    const host = { ...wanted, hostSpf: { name: "mx.cospix.net" } };
+    const message = foreignSingleRecords("cospix.net", host, [atHost]) ?? "";
+    assert.match(message, /already has an SPF record at mx\.cospix\.net .*adopt: \{ hostSpf: "h1" \}/);
+    assert.doesNotMatch(message, /adopt: \{ spf:/, "the domain's SPF record is another name's");
+    assert.equal(foreignSingleRecords("cospix.net", host, [{ ...atHost, comment: MANAGED_COMMENT }]), undefined);
+    assert.equal(
+      foreignSingleRecords("cospix.net", { hostSpf: { name: "mx.cospix.net", adopt: "h1" } }, [atHost]),
+      undefined,
+    );
+    assert.equal(foreignSingleRecords("cospix.net", wanted, [atHost]), undefined, "without a host SPF record");
+  });
 });

@@ -103,7 +103,11 @@ export class DnsAuthRecords extends pulumi.ComponentResource {
           zoneId: recordZone,
           name: r.name,
           type: r.type,
-          content: at(shape.indexOf(r)).apply((x: AuthRecord) => (x.type === "TXT" ? quotedTxt(x.content) : x.content)),
+          // Only a DKIM record waits for its key's value: the others are known at preview, so an update of
+          // a key (whose outputs preview cannot know) does not show every record of the domain as changing.
+          content: (r.key.startsWith("dkim-") ? at(shape.indexOf(r)) : pulumi.output(r)).apply((x: AuthRecord) =>
+            x.type === "TXT" ? quotedTxt(x.content) : x.content,
+          ),
           ttl: spec.ttl,
           comment: MANAGED_COMMENT,
         },

@@ -33,9 +33,10 @@ export interface SendingDomainArgs {
   adsp?: "unknown" | "all" | "discardable" | false;
   /**
    * SPF or DMARC records already in the zone for the stack to take over, by record id (`{ spf: "<id>" }`), where
-   * preview would otherwise refuse them as a second one; see DnsAuthRecords' `adopt`.
+   * preview would otherwise refuse them as a second one; `hostSpf` is an SPF record at `hostname`. See
+   * DnsAuthRecords' `adopt`.
    */
-  adopt?: { spf?: string; dmarc?: string };
+  adopt?: { spf?: string; dmarc?: string; hostSpf?: string };
 }
 
 /** An authenticated (or plain) relay all mail goes through, from the guide's "Using a Relay Service". */
@@ -167,6 +168,12 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
         profile,
         myhostname: args.hostname,
         mydomain: args.domains[0].domain,
+        // The mail the host sends itself (root's, cron's, the daily report) is addressed from and to
+        // <user>@$myhostname whatever the platform's default (Debian's /etc/mailname), and delivered here,
+        // through the root alias. Not $mydomain (the guide's note): mail to root@<domain> would leave the host
+        // for the domain's MX instead of reaching the alias.
+        myorigin: "$myhostname",
+        parameters: { mydestination: LOCAL_DESTINATIONS },
         mynetworks,
         inetInterfaces: relaying ? ["all"] : ["loopback-only"],
         allowOpenRelay: args.allowOpenRelay,
@@ -191,9 +198,12 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
       .sort((a, b) => b.length - a.length)[0];
     args.domains.forEach((d, i) => {
       const selector = d.selector ?? "default";
+      // The domain that holds the host name signs the host's own mail (From <user>@hostname) too: aligned
+      // under DMARC's relaxed alignment, as its SPF record (DnsAuthRecords' host SPF) is.
+      const subdomains = d.domain === hostDomain ? [args.hostname] : undefined;
       const key = new OpenDkimKey(
         `${name}-dkim-${d.domain}`,
-        { connection, profile, domain: d.domain, selector, trustedHosts: args.relayNetworks },
+        { connection, profile, domain: d.domain, selector, trustedHosts: args.relayNetworks, subdomains },
         { parent: this, dependsOn: postfix },
       );
       const first = i === 0;
@@ -202,7 +212,11 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
         {
           domain: d.domain,
           zoneId: d.cloudflareZoneId,
-          mailHost: d.domain === hostDomain ? { name: args.hostname, ...addresses } : undefined,
+          // The host name's own SPF record, for its HELO and the envelope of the mail it sends itself.
+          mailHost:
+            d.domain === hostDomain
+              ? { name: args.hostname, ...addresses, spf: addresses.ipv4.length + addresses.ipv6.length > 0 }
+              : undefined,
           spf: d.spf ? { mechanisms: d.spf } : spfFor(addresses),
           dkim: [{ selector, value: key.dkimRecordValue }],
           adsp: d.adsp,
@@ -256,6 +270,13 @@ export class SendOnlyMailServer extends pulumi.ComponentResource {
     });
   }
 }
+
+/**
+ * `mydestination`: Postfix's own default, the host's names only, set because a distribution's installed value
+ * need not hold `$myhostname` (Debian's names /etc/mailname and the machine's name), and without it mail to
+ * root@$myhostname would leave the host, and bounce, instead of reaching the root alias.
+ */
+const LOCAL_DESTINATIONS = "$myhostname, localhost.$mydomain, localhost";
 
 /**
  * Where the server runs: the given host, or a new zone (and its datasets,

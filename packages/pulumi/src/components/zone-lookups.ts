@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DnsAuth } from "../dns/auth-records";
+import { type DnsAuth, hostSpfName } from "../dns/auth-records";
 import { foreignSingleRecords, type SingleRecords, type ZoneRecord, zoneMismatch } from "../dns/zone-checks";
 
 type Cloudflare = typeof import("@pulumi/cloudflare");
@@ -20,8 +20,10 @@ export function checkedZoneId(
   zoneId: pulumi.Input<string>,
   ptrZoneId: pulumi.Input<string> | undefined,
 ): pulumi.Output<string> {
+  const hostSpf = hostSpfName(spec);
   const wanted: SingleRecords = {
     spf: { name: spec.domain, adopt: spec.adopt?.spf },
+    ...(hostSpf === undefined ? {} : { hostSpf: { name: hostSpf, adopt: spec.adopt?.hostSpf } }),
     ...(spec.dmarc === false ? {} : { dmarc: { name: `_dmarc.${spec.domain}`, adopt: spec.adopt?.dmarc } }),
   };
   const txtAt = (name: string) =>

@@ -17,6 +17,8 @@ export const REGISTRY_DIR = "/var/db/smartos-mail/opendkim";
 export interface KeyPlacement {
   /** The signing domain. */
   domain: string;
+  /** Names under `domain` whose mail the key also signs, with `d=` the domain (e.g. the host name). */
+  subdomains: string[];
   /** The RSA selector; names the fragment files. */
   selector: string;
   /** Key files, in the order their PEM blocks arrive on stdin. */
@@ -247,9 +249,14 @@ elif [ -n "$main_cf_changed" ]; then
 fi`;
 }
 
-/** The SigningTable lines of a key that signs: `*@domain name` for each of its KeyTable names. */
-export function signingLines(k: Pick<KeyPlacement, "domain" | "keyTable">): string[] {
-  return k.keyTable.map((l) => `*@${k.domain} ${l.split(" ")[0]}`);
+/**
+ * The SigningTable lines of a key that signs: `*@domain name` for each of its KeyTable names, then
+ * `*@sub.domain name` for each subdomain. A refile SigningTable's keys are wildcard patterns matched against
+ * the From: address (opendkim.conf(5)), and the KeyTable name carries `d=domain`, so mail From
+ * `root@mx.example.com` is signed `d=example.com`: aligned under DMARC's relaxed alignment.
+ */
+export function signingLines(k: Pick<KeyPlacement, "domain" | "subdomains" | "keyTable">): string[] {
+  return k.keyTable.flatMap((l) => [k.domain, ...k.subdomains].map((d) => `*@${d} ${l.split(" ")[0]}`));
 }
 
 /** Prints what is live for one key (see {@link parseLive}). */

@@ -70,6 +70,13 @@ export const dnsAuthSchema = z
          * keeps (`2001:DB8:0:0::7` is sent as `2001:db8::7`). Each at most once, in any spelling.
          */
         ipv6: z.array(ipv6Address.transform(canonicalIpv6)).default([]),
+        /**
+         * Also publish the name's own SPF record, `v=spf1 ip4:... ip6:... -all` from its addresses (needs some,
+         * and a name below `domain`). Receivers check SPF for the HELO name, and for the envelope of the mail
+         * the host sends itself (root's, cron's, the daily report's, bounces' HELO), which is `<user>@<name>`.
+         * Default false; SendOnlyMailServer sets it.
+         */
+        spf: z.boolean().default(false),
       })
       .strict()
       .optional(),
@@ -121,6 +128,8 @@ export const dnsAuthSchema = z
         spf: recordId.optional(),
         /** Id of the DMARC record at `_dmarc.<domain>` to take over. */
         dmarc: recordId.optional(),
+        /** Id of the SPF record at the mail host's name to take over. */
+        hostSpf: recordId.optional(),
       })
       .strict()
       .optional(),
@@ -135,6 +144,20 @@ export const dnsAuthSchema = z
         code: "custom",
         path: ["mailHost", "name"],
         message: `is not in ${a.domain}; its A/AAAA records belong to its own zone (use a DnsAuthRecords for that domain)`,
+      });
+    }
+    if (host?.spf && host.ipv4.length + host.ipv6.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mailHost", "spf"],
+        message: "needs the host's addresses (ipv4 or ipv6): its SPF record lists them",
+      });
+    }
+    if (host?.spf && host.name === a.domain) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mailHost", "spf"],
+        message: `must be false when the host's name is the domain: ${a.domain}'s own SPF record (spf) is the host's`,
       });
     }
     if (!a.spf && (!host || host.ipv4.length + host.ipv6.length === 0)) {
@@ -213,18 +236,25 @@ function lowerCase(v: string): string {
   return v.toLowerCase();
 }
 
+/** The SPF policy of the mail host's addresses: each of them, then `-all`. */
+function addressesPolicy(host: { ipv4: string[]; ipv6: string[] } | undefined): string {
+  return spfRecord({
+    mechanisms: [
+      ...(host?.ipv4 ?? []).map((value) => ({ type: "ip4" as const, value, qualifier: "+" as const })),
+      ...(host?.ipv6 ?? []).map((value) => ({ type: "ip6" as const, value, qualifier: "+" as const })),
+      { type: "all" as const, qualifier: "-" as const },
+    ],
+  });
+}
+
 /** The SPF record's text: `spf`, or by default the mail host's addresses, then `-all`. */
 function spfTextOf(a: Pick<DnsAuth, "spf" | "mailHost">): string {
-  const host = a.mailHost;
-  return spfRecord(
-    a.spf ?? {
-      mechanisms: [
-        ...(host?.ipv4 ?? []).map((value) => ({ type: "ip4" as const, value, qualifier: "+" as const })),
-        ...(host?.ipv6 ?? []).map((value) => ({ type: "ip6" as const, value, qualifier: "+" as const })),
-        { type: "all" as const, qualifier: "-" as const },
-      ],
-    },
-  );
+  return a.spf ? spfRecord(a.spf) : addressesPolicy(a.mailHost);
+}
+
+/** The name of the mail host's own SPF record, when `mailHost.spf` asks for one. */
+export function hostSpfName(a: Pick<DnsAuth, "mailHost">): string | undefined {
+  return a.mailHost?.spf ? a.mailHost.name : undefined;
 }
 
 /** Validated DnsAuthRecords arguments, defaults applied. */
@@ -250,6 +280,10 @@ export function authRecords(a: DnsAuth, dkimValues: readonly string[], today: st
     for (const [i, ip] of host.ipv6.entries()) {
       out.push({ ...recordKey("aaaa", ip, i), name: host.name, type: "AAAA", content: ip, reverse: false });
     }
+  }
+  const hostSpf = hostSpfName(a);
+  if (hostSpf !== undefined) {
+    out.push({ key: "host-spf", name: hostSpf, type: "TXT", content: addressesPolicy(host), reverse: false });
   }
   out.push({ key: "spf", name: a.domain, type: "TXT", content: spfTextOf(a), reverse: false });
   for (const [i, t] of a.apexTxt.entries()) {

@@ -26,9 +26,12 @@ export interface ZoneRecord {
   comment?: string;
 }
 
-/** The records a domain may have only one of, and what makes a TXT record one of them. */
+const SPF = { what: "an SPF record", rule: "RFC 7208 3.2: two make SPF fail", tag: /^"?v=spf1(\s|"|$)/i } as const;
+
+/** The records a name may have only one of, and what makes a TXT record one of them. */
 const SINGLE = [
-  { key: "spf", what: "an SPF record", rule: "RFC 7208 3.2: two make SPF fail", tag: /^"?v=spf1(\s|"|$)/i },
+  { key: "spf", ...SPF },
+  { key: "hostSpf", ...SPF },
   {
     key: "dmarc",
     what: "a DMARC record",
@@ -39,7 +42,11 @@ const SINGLE = [
 
 /** Which of the single records the stack writes, at which name, and the id of one the user said to adopt. */
 export interface SingleRecords {
+  /** The domain's SPF record. */
   spf?: { name: string; adopt?: string };
+  /** The mail host name's own SPF record. */
+  hostSpf?: { name: string; adopt?: string };
+  /** The domain's DMARC record. */
   dmarc?: { name: string; adopt?: string };
 }
 

@@ -29,7 +29,14 @@ function placement(i: OpenDkimKeyInputs): KeyPlacement {
   const selectors = [i.selector, ...(i.ed25519Selector ? [i.ed25519Selector] : [])];
   const keyFiles = selectors.map((s) => keyFilePath(p, i.domain, s));
   const keyTable = selectors.map((s, n) => `${s}._domainkey.${i.domain} ${i.domain}:${s}:${keyFiles[n]}`);
-  const k = { domain: i.domain, selector: i.selector, keyFiles, keyTable, trusted: i.trustedHosts };
+  const k = {
+    domain: i.domain,
+    subdomains: i.subdomains,
+    selector: i.selector,
+    keyFiles,
+    keyTable,
+    trusted: i.trustedHosts,
+  };
   return { ...k, signing: i.signing ? signingLines(k) : [] };
 }
 

@@ -1,9 +1,18 @@
 import { platform } from "../remote/platform";
 import type { RateLimitInputs, Warmup } from "../schemas/rate-limit-transport";
+import { durationSeconds } from "../validation/durations";
 import { warmupOn } from "./warmup";
 
 /** First line of the transport map; a file without it is not ours to overwrite. */
 export const MAP_MARKER = "# managed by smartos-mail RateLimitTransport: change the Pulumi program, not this file";
+
+/**
+ * The failed-cohort limit set with a rate delay when none is given. postconf(5), on
+ * `default_destination_rate_delay`: "with a non-zero _destination_rate_delay, specify a
+ * transport_destination_concurrency_failed_cohort_limit of 10 or more to prevent Postfix from deferring all mail
+ * for the same destination after only one connection or handshake error."
+ */
+export const FAILED_COHORT_LIMIT_WITH_RATE_DELAY = 10;
 
 /** What the inputs ask the host for, on a given day. */
 export interface RateLimitPolicy {
@@ -38,7 +47,13 @@ export function ratePolicy(i: RateLimitInputs, today: string): RateLimitPolicy {
   };
   const limits = (
     prefix: string,
-    l: { recipientLimit?: number; rateDelay?: string; warmup?: Warmup; concurrencyLimit?: number },
+    l: {
+      recipientLimit?: number;
+      rateDelay?: string;
+      warmup?: Warmup;
+      concurrencyLimit?: number;
+      failedCohortLimit?: number;
+    },
   ) => {
     if (l.recipientLimit !== undefined)
       policy.parameters[`${prefix}_destination_recipient_limit`] = String(l.recipientLimit);
@@ -49,6 +64,11 @@ export function ratePolicy(i: RateLimitInputs, today: string): RateLimitPolicy {
       policy.rateDelays[prefix] = delay;
     }
     if (at?.nextStepOn) policy.nextWarmupStep[prefix] = at.nextStepOn;
+    const cohort =
+      l.failedCohortLimit ??
+      (delay !== undefined && durationSeconds(delay) > 0 ? FAILED_COHORT_LIMIT_WITH_RATE_DELAY : undefined);
+    if (cohort !== undefined)
+      policy.parameters[`${prefix}_destination_concurrency_failed_cohort_limit`] = String(cohort);
     if (l.concurrencyLimit !== undefined)
       policy.parameters[`${prefix}_destination_concurrency_limit`] = String(l.concurrencyLimit);
   };

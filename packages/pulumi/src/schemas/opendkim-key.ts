@@ -48,11 +48,33 @@ export const openDkimKeySchema = z
     requirePublished: z.boolean().default(false),
     /** Hosts whose mail OpenDKIM signs, beyond 127.0.0.1 and ::1 (the guide's TrustedHosts), e.g. a relaying network. */
     trustedHosts: z.array(trustedHost).default([]),
+    /**
+     * Names under `domain` whose mail this key also signs, still as `d=<domain>`: e.g. the host name
+     * `mx.example.com`, which the mail the host sends itself (root, cron, the daily report) comes from. DMARC's
+     * relaxed alignment (`adkim=r`, the default) takes `d=example.com` as aligned with From
+     * `root@mx.example.com`. `*@<name>` in the SigningTable. Default none.
+     */
+    subdomains: z.array(fqdn.transform((v) => v.toLowerCase())).default([]),
   })
   .strict()
   .refine((v) => v.ed25519Selector !== v.selector, {
     message: "must differ from selector: each key needs its own DNS record",
     path: ["ed25519Selector"],
+  })
+  .superRefine((v, ctx) => {
+    v.subdomains.forEach((name, i) => {
+      // A name that is no host name has its own issue already.
+      if (!isHostname(name)) return;
+      if (!name.endsWith(`.${v.domain.toLowerCase()}`)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["subdomains", i],
+          message: `${name} is not under ${v.domain}: a d=${v.domain} signature aligns only with From addresses in ${v.domain} or below (DMARC relaxed alignment); sign its mail with a key of its own domain`,
+        });
+      } else if (v.subdomains.indexOf(name) < i) {
+        ctx.addIssue({ code: "custom", path: ["subdomains", i], message: `${name} is listed twice` });
+      }
+    });
   });
 
 /** Validated OpenDkimKey inputs with defaults applied. */

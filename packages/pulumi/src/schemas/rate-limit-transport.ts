@@ -118,6 +118,15 @@ const limitFields = {
   rateDelay: postfixDuration.optional(),
   /** A warm-up schedule instead of a fixed `rateDelay`: re-run `pulumi up` daily and the delay ramps down. */
   warmup: warmupSchema.optional(),
+  /**
+   * `..._destination_concurrency_failed_cohort_limit`: how many connections or handshakes to a destination may
+   * fail in a row (refused, a 4xx greeting such as Yahoo's `421 4.7.0 [TSS04]`, a failed EHLO or STARTTLS) before
+   * Postfix calls it dead and defers all of its queued mail for `minimal_backoff_time`. Default: 10 while a rate
+   * delay is in force, as postconf(5) asks (with a rate delay the concurrency is 1, so at Postfix's own default
+   * of 1 a single failed greeting defers every message waiting for the destination); otherwise Postfix's own.
+   * 1 makes one failed greeting suspend the destination.
+   */
+  failedCohortLimit: z.number().int().min(1).max(1000).optional(),
 };
 
 const oneDelay = (v: { rateDelay?: string; warmup?: Warmup }) => !(v.rateDelay !== undefined && v.warmup);

@@ -51,10 +51,19 @@ export function upgradeFixture(release: string, program: string): UpgradeFixture
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
 }
 
-/** Input fields whose change the release declares an upgrade may make, by type (integration-tests/upgrade/expected). */
-export function intendedUpdates(release: string): Record<string, string[]> {
+/** What the release declares an upgrade may change, by type (integration-tests/upgrade/expected/<release>.json). */
+export interface DeclaredUpdates {
+  /** Input fields whose change an upgrade may apply. */
+  intendedUpdates: Record<string, string[]>;
+  /** Types an upgrade may update with no input changed (a new default that changes the host), with why. */
+  hostUpdates: Record<string, string>;
+}
+
+/** The updates `release` declares an upgrade from it may make. */
+export function declaredUpdates(release: string): DeclaredUpdates {
   const file = path.join(UPGRADE_DIR, "expected", `${release}.json`);
-  return (JSON.parse(readFileSync(file, "utf8")) as { intendedUpdates: Record<string, string[]> }).intendedUpdates;
+  const { intendedUpdates, hostUpdates } = JSON.parse(readFileSync(file, "utf8")) as DeclaredUpdates;
+  return { intendedUpdates, hostUpdates };
 }
 
 /** The last part of a type token: `PostfixConfig`. */
