@@ -67,6 +67,8 @@ export interface HostCosts {
   postfixReload: number;
   /** `postfix check` inside the host (PostfixConfig runs it before every reload). */
   postfixCheck: number;
+  /** The CPU seconds (user + system) of that `postfix check`: the scripts and programs it runs. */
+  postfixCheckCpu: number;
   /**
    * The dynamic-provider plugin alone: `pulumi-resource-pulumi-nodejs` started in a stack's directory
    * until it prints its gRPC port (the sh script, its `node -e require.resolve(...)`, then node loading
@@ -123,11 +125,19 @@ function secondsOf(fn: () => void): number {
   return (performance.now() - t0) / 1000;
 }
 
-/** Seconds `command` took inside the host, timed there so the nsenter that gets in is not counted. */
-function insideSeconds(name: string, command: string): number {
-  const r = hostShell(name, `t0=$(date +%s%N); ${command} >/dev/null 2>&1; echo $(( $(date +%s%N) - t0 ))`);
+/**
+ * Seconds `command` took inside the host, timed there so the nsenter that gets in is not counted, and
+ * the CPU seconds it used (user + system of the shell's children, from the shell's `times`).
+ */
+function inside(name: string, command: string): { seconds: number; cpu: number } {
+  const r = hostShell(name, `t0=$(date +%s%N); ${command} >/dev/null 2>&1; echo $(( $(date +%s%N) - t0 )); times`);
   if (r.code !== 0) throw new Error(`${command} failed on ${name}: ${r.stderr}`);
-  return Number(r.stdout.trim()) / 1e9;
+  const [ns, , children] = r.stdout.trim().split("\n");
+  const cpu = [...(children ?? "").matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (t, m) => t + Number(m[1]) * 60 + Number(m[2]),
+    0,
+  );
+  return { seconds: Number(ns) / 1e9, cpu };
 }
 
 /** Measures {@link HostCosts} on a host, the plugin's start in stack directory `stackDir`. */
@@ -137,12 +147,16 @@ export async function hostCosts(h: BenchHost, stackDir: string): Promise<HostCos
     if (r.status !== 0) throw new Error(`ssh ${h.name} true failed: ${r.stderr}`);
   };
   const three = (f: () => number) => median([f(), f(), f()]);
+  const postfixCheck = () => {
+    const runs = [0, 1, 2].map(() => inside(h.name, "postfix check"));
+    return { postfixCheck: median(runs.map((c) => c.seconds)), postfixCheckCpu: median(runs.map((c) => c.cpu)) };
+  };
   const plugin = [await pluginStartSeconds(stackDir), await pluginStartSeconds(stackDir)];
   plugin.push(await pluginStartSeconds(stackDir));
   return {
     sshTrue: three(() => secondsOf(ssh)),
-    postfixReload: three(() => insideSeconds(h.name, "postfix reload")),
-    postfixCheck: three(() => insideSeconds(h.name, "postfix check")),
+    postfixReload: three(() => inside(h.name, "postfix reload").seconds),
+    ...postfixCheck(),
     pluginStart: median(plugin),
   };
 }

@@ -154,6 +154,13 @@ function sshCell(samples: Sample[]): string {
   return samples.length === 0 ? "–" : `${med(samples, (s) => s.ssh.logins)} / ${med(samples, (s) => s.ssh.commands)}`;
 }
 
+/** The median CPU the host's sshd and its sessions used per run (see `SshCount.cpu`). */
+const hostCpu = (samples: Sample[]) => med(samples, (s) => s.ssh.cpu);
+
+function sshCpuCell(samples: Sample[]): string {
+  return samples.length === 0 ? "–" : `${sshCell(samples)}, ${secs(hostCpu(samples))}`;
+}
+
 function verdict(ok: boolean): string {
   return ok ? "met" : "**missed**";
 }
@@ -286,6 +293,8 @@ export function renderResults(r: Results): string {
     .map((f) => ({ hosts: f.hosts, cpu: med(f.create, providerCpu) / f.hosts }));
   const cpuFalls = cpuPerHost.length > 1 && cpuPerHost.every((c, i) => i === 0 || c.cpu < cpuPerHost[i - 1].cpu);
   const costs = r.hostCosts;
+  /** The host CPU one host's create cost in the largest fleet (all its hosts' CPU over its host count). */
+  const fleetHostCpu = fleetMax ? hostCpu(fleetMax.create) / fleetMax.hosts : Number.NaN;
   const out: string[] = [];
   const p = (...lines: string[]) => out.push(...lines);
   const row = (name: string, f: (k: keyof WayRuns) => string) =>
@@ -353,12 +362,14 @@ export function renderResults(r: Results): string {
     "",
     "![Medians per operation on one host, one colour per way](chart.svg)",
     "",
-    "SSH per run, medians (sshd logins / remote commands, from the host's sshd log and audit log; the floors of the",
-    "engine touch no host):",
+    "SSH per run, medians: sshd logins / remote commands (from the host's sshd log and audit log), and the CPU the",
+    "host spent on them (user + system of its sshd and of everything the sessions ran, from the listening sshd's own",
+    "and its reaped children's times, read once the sessions ended; not Postfix's daemons after a reload). The floors",
+    "of the engine touch no host.",
     "",
     `| | ${OPERATIONS.map(([, heading]) => heading).join(" | ")} |`,
     `| --- |${OPERATIONS.map(() => " --- |").join("")}`,
-    ...HOST_WAYS.map((w) => row(NAMES[w], (k) => sshCell(r.single[w][k]))),
+    ...HOST_WAYS.map((w) => row(NAMES[w], (k) => sshCpuCell(r.single[w][k]))),
     "",
     `pyinfra reported ${pyinfra.create.at(0)?.outcome ?? "–"} on create, ${pyinfra.noop.at(0)?.outcome ?? "–"} on every no-op run, ${pyinfra.update.at(0)?.outcome ?? "–"} on the update and ${pyinfra.refresh.at(0)?.outcome ?? "–"} with \`--dry\` after the hand edit. Ansible reported ${ansible.create.at(0)?.outcome ?? "–"} on create, ${ansible.noop.at(0)?.outcome ?? "–"} on every no-op run (idempotent), ${ansible.update.at(0)?.outcome ?? "–"} on the update and ${ansible.refresh.at(0)?.outcome ?? "–"} in check mode after the hand edit.`,
     "",
@@ -413,7 +424,7 @@ export function renderResults(r: Results): string {
   if (costs) {
     p(
       "",
-      `Costs on the testbed host (medians of 3): \`ssh HOST true\` ${secs(costs.sshTrue)}, \`postfix reload\` ${secs(costs.postfixReload)}, \`postfix check\` ${secs(costs.postfixCheck)}; on this machine, the dynamic-provider plugin alone (\`pulumi-resource-pulumi-nodejs\` started in a stack's directory until it prints its port) ${secs(costs.pluginStart)}.`,
+      `Costs on the testbed host (medians of 3): \`ssh HOST true\` ${secs(costs.sshTrue)}, \`postfix reload\` ${secs(costs.postfixReload)}, \`postfix check\` ${secs(costs.postfixCheck)} (${secs(costs.postfixCheckCpu)} of CPU, most of it Debian's \`post-install create-missing\`, which it runs first); on this machine, the dynamic-provider plugin alone (\`pulumi-resource-pulumi-nodejs\` started in a stack's directory until it prints its port) ${secs(costs.pluginStart)}.`,
     );
   }
 
@@ -426,7 +437,7 @@ export function renderResults(r: Results): string {
   const why: string[] = [];
   if (added("create") > createLimit || med(ours.create) >= med(pyinfra.create)) {
     why.push(
-      `- **create** (ours ${secs(med(ours.create))}, dynamic floor ${secs(med(dynamic.create))}, pyinfra ${secs(med(pyinfra.create))}, SSH floor ${secs(med(floor.create))}): the dynamic floor is the engine plus the plugin (${secs(med(dynamic.create) - med(engine.create))} over the engine floor), which pyinfra, a single Python process, does not pay. Over it ours adds Check (loading and running the schema) and the Create call (SSH logins / commands: ${sshCell(ours.create)}): with \`inet_interfaces = all\` the open-relay check first (one command on a private copy of main.cf), then one command that stages main.cf, refuses it if \`postconf -x\` warns, runs \`postfix check\`${costs ? ` (${secs(costs.postfixCheck)} on its own here)` : ""} before going live and holds the host lock; pyinfra and the SSH floor check nothing.${split(x("create"))} What would change it: the plugin's start is the SDK's (the README's \`NODE_COMPILE_CACHE\` takes a part of it, below); of our own, \`postfix check\` is the largest single cost and the one that keeps a broken main.cf from going live, so it stays.`,
+      `- **create** (ours ${secs(med(ours.create))}, dynamic floor ${secs(med(dynamic.create))}, pyinfra ${secs(med(pyinfra.create))}, SSH floor ${secs(med(floor.create))}): the dynamic floor is the engine plus the plugin (${secs(med(dynamic.create) - med(engine.create))} over the engine floor), which pyinfra, a single Python process, does not pay. Over it ours adds Check (loading and running the schema) and the Create call (SSH logins / commands: ${sshCell(ours.create)}): with \`inet_interfaces = all\` the open-relay check first (one command on a private copy of main.cf), then one command that stages main.cf, refuses it if \`postconf -x\` warns, runs \`postfix check\`${costs ? ` (${secs(costs.postfixCheck)} on its own here, ${secs(costs.postfixCheckCpu)} of CPU)` : ""} before going live and holds the host lock; pyinfra and the SSH floor check nothing. The host's CPU for it: ours ${secs(hostCpu(ours.create))}, pyinfra ${secs(hostCpu(pyinfra.create))}, Ansible ${secs(hostCpu(ansible.create))}, SSH floor ${secs(hostCpu(floor.create))}.${split(x("create"))} What would change it: the plugin's start is the SDK's (the README's \`NODE_COMPILE_CACHE\` takes a part of it, below); of our own, \`postfix check\` is the largest single cost and the one that keeps a broken main.cf from going live, so it stays.`,
     );
   }
   if (added("update") > updateLimit || med(ours.update) >= med(pyinfra.update)) {
@@ -449,7 +460,7 @@ export function renderResults(r: Results): string {
   }
   if (!Number.isNaN(wallMax / wall1) && wallMax > TARGETS.fleetWall * wall1) {
     why.push(
-      `- **fleet wall time** (${times(wallMax / wall1)} for ${fleetMax?.hosts} hosts): on ${r.facts?.cpus ?? "these"} cores the testbed hosts' own Postfix work (postconf, \`postfix check\`, reload: about ${costs ? secs(costs.postfixCheck + costs.postfixReload) : "a second"} of CPU per host) shares the CPUs with the engine and the plugin, so the hosts' work queues instead of running side by side as it would on separate servers.`,
+      `- **fleet wall time** (${times(wallMax / wall1)} for ${fleetMax?.hosts} hosts): the testbed hosts are namespaces of this machine, so their work shares its ${r.facts?.cpus ?? ""} cores with the engine, the plugin and one another instead of running side by side as on separate servers. Each host's create cost it ${secs(fleetHostCpu)} of CPU (its sshd and the commands: postconf, \`postfix check\`${costs ? ` ${secs(costs.postfixCheckCpu)}` : ""}, postmap, newaliases, reload), so ${fleetMax?.hosts} hosts need ${secs(fleetHostCpu * (fleetMax?.hosts ?? 0))} of CPU here, ${secs((fleetHostCpu * (fleetMax?.hosts ?? 0)) / (r.facts?.cpus ?? 1))} of wall time on ${r.facts?.cpus ?? 1} cores at the least, beside the engine's and the plugin's own (the \`pulumi\` CLI's CPU in the fleet table) and the other work on this machine. What would change it: separate servers (each host's work then runs side by side); in this library, less host work per create, whose largest part is \`postfix check\`, which stays (it keeps a broken main.cf from going live).`,
     );
   }
   p(...(why.length > 0 ? why : ["All targets were met."]));
@@ -528,13 +539,13 @@ export function renderResults(r: Results): string {
     "One stack with one `PostfixConfig` per host (the same work as above), applied by one `pulumi up` with every",
     "resource at once: the engine starts one dynamic-provider plugin for all hosts. Each repetition is create, no-op",
     "and destroy; destroy is checked to leave every host's `postconf -n` as it was. Times are the `pulumi` process's;",
-    "plugin CPU and peak RSS as above.",
+    "plugin CPU and peak RSS as above; the hosts' CPU is their sshd's and their commands', summed over the hosts.",
     "",
-    "| hosts | runs | create | create per host | no-op | destroy | plugin CPU (create) | per host | provider peak RSS (create) | per host | `pulumi` CLI CPU (create) | no-op SSH logins |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| hosts | runs | create | create per host | no-op | destroy | plugin CPU (create) | per host | provider peak RSS (create) | per host | `pulumi` CLI CPU (create) | hosts' CPU (create) | per host | no-op SSH logins |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.fleet.map(
       (f) =>
-        `| ${f.hosts} | ${f.create.length} | ${cell(f.create)} | ${secs(med(f.create) / f.hosts)} | ${cell(f.noop)} | ${cell(f.destroy)} | ${secs(med(f.create, providerCpu))} | ${secs(med(f.create, providerCpu) / f.hosts)} | ${mib(med(f.create, providerRss))} | ${mib(med(f.create, providerRss) / f.hosts)} | ${secs(med(f.create, cliCpu))} | ${sum(f.noop, (s) => s.ssh.logins)} |`,
+        `| ${f.hosts} | ${f.create.length} | ${cell(f.create)} | ${secs(med(f.create) / f.hosts)} | ${cell(f.noop)} | ${cell(f.destroy)} | ${secs(med(f.create, providerCpu))} | ${secs(med(f.create, providerCpu) / f.hosts)} | ${mib(med(f.create, providerRss))} | ${mib(med(f.create, providerRss) / f.hosts)} | ${secs(med(f.create, cliCpu))} | ${secs(hostCpu(f.create))} | ${secs(hostCpu(f.create) / f.hosts)} | ${sum(f.noop, (s) => s.ssh.logins)} |`,
     ),
   );
   const first = r.fleet.at(0);
@@ -548,7 +559,7 @@ export function renderResults(r: Results): string {
     const noopDt = Math.round(((med(last.noop) - med(first.noop)) / extra) * 100) / 100 || 0;
     p(
       "",
-      `From ${first.hosts} to ${last.hosts} hosts, create grows by ${secs(dt)} per extra host (${times(med(last.create) / med(first.create))} the wall time for ${last.hosts}× the hosts), the no-op by ${secs(noopDt)} per host, the plugin's CPU by ${secs(dcpu)} per host on a base of ${secs(med(first.create, providerCpu))} (mostly its start), and the provider's peak RSS by ${mib(rss)} per host (one pooled SSH connection each) on a base of ${mib(med(first.create, providerRss))}. On ${r.facts?.cpus ?? "these"} cores the testbed hosts' own Postfix work (postconf, postfix check, reload) competes for the same CPUs as the engine and the plugin, so create time grows with the host count rather than staying flat.`,
+      `From ${first.hosts} to ${last.hosts} hosts, create grows by ${secs(dt)} per extra host (${times(med(last.create) / med(first.create))} the wall time for ${last.hosts}× the hosts), the no-op by ${secs(noopDt)} per host, the plugin's CPU by ${secs(dcpu)} per host on a base of ${secs(med(first.create, providerCpu))} (mostly its start), and the provider's peak RSS by ${mib(rss)} per host (one pooled SSH connection each) on a base of ${mib(med(first.create, providerRss))}. The hosts' CPU grows by ${secs((hostCpu(last.create) - hostCpu(first.create)) / extra)} per extra host: on ${r.facts?.cpus ?? "these"} cores the testbed hosts' own work (postconf, \`postfix check\`, reload) competes for the same CPUs as the engine and the plugin, so create time grows with the host count rather than staying flat.`,
     );
   }
 

@@ -87,7 +87,7 @@ function describe(s: Sample): string {
   const u = s.usage
     ? `, provider ${s.usage.cpuSeconds.toFixed(2)} s CPU, ${(s.usage.peakRssKiB / 1024).toFixed(0)} MiB peak`
     : "";
-  return `${s.seconds.toFixed(2)} s${api}, ${s.ssh.logins} login(s), ${s.ssh.commands} command(s)${u}, ${s.outcome}`;
+  return `${s.seconds.toFixed(2)} s${api}, ${s.ssh.logins} login(s), ${s.ssh.commands} command(s), host CPU ${s.ssh.cpu.toFixed(2)} s${u}, ${s.outcome}`;
 }
 
 /**
