@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { hostShell } from "../../integration-tests/dist/harness/testbed";
 import { ansibleVersion } from "./ansible";
 import { type BenchHost, sshOptions } from "./hosts";
+import { pyinfraVersion } from "./pyinfra";
 import { median } from "./stats";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -22,6 +23,8 @@ export interface MachineFacts {
   /** `pulumi version` of the CLI on PATH (integration-tests/engine/setup-pulumi.sh). */
   pulumiCli: string;
   ansible: string;
+  /** `pyinfra --version` as `pyinfra v3.10.0`. */
+  pyinfra: string;
   postfix: string;
   openssh: string;
   commit: string;
@@ -49,6 +52,7 @@ export function machineFacts(hostName: string): MachineFacts {
     pulumiSdk: sdk.version,
     pulumiCli: firstLine("pulumi", ["version"]),
     ansible: ansibleVersion(),
+    pyinfra: pyinfraVersion(),
     postfix: hostShell(hostName, "postconf -h mail_version").stdout.trim(),
     openssh: firstLine("ssh", ["-V"]),
     commit: `${firstLine("git", ["-C", REPO, "rev-parse", "--short", "HEAD"])}${dirty ? " with uncommitted changes" : ""}`,
@@ -63,6 +67,8 @@ export interface HostCosts {
   postfixReload: number;
   /** `postfix check` inside the host (PostfixConfig runs it before every reload). */
   postfixCheck: number;
+  /** The CPU seconds (user + system) of that `postfix check`: the scripts and programs it runs. */
+  postfixCheckCpu: number;
   /**
    * The dynamic-provider plugin alone: `pulumi-resource-pulumi-nodejs` started in a stack's directory
    * until it prints its gRPC port (the sh script, its `node -e require.resolve(...)`, then node loading
@@ -72,14 +78,18 @@ export interface HostCosts {
   pluginStart: number;
 }
 
-/** Seconds from spawning the dynamic-provider plugin in `dir` until it printed its port; stops it. */
-function pluginStartSeconds(dir: string): Promise<number> {
+/**
+ * Seconds from spawning the dynamic-provider plugin in `dir` until it printed its port; stops it. `env`:
+ * variables to add to this process's environment (the compile cache's).
+ */
+export function pluginStartSeconds(dir: string, env: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     // Its own process group, so the script and the node under it stop together. The engine address
     // it is given is never dialled before the engine calls it.
     const child = spawn("pulumi-resource-pulumi-nodejs", ["127.0.0.1:9"], {
       cwd: dir,
+      env: { ...process.env, ...env },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -115,11 +125,19 @@ function secondsOf(fn: () => void): number {
   return (performance.now() - t0) / 1000;
 }
 
-/** Seconds `command` took inside the host, timed there so the nsenter that gets in is not counted. */
-function insideSeconds(name: string, command: string): number {
-  const r = hostShell(name, `t0=$(date +%s%N); ${command} >/dev/null 2>&1; echo $(( $(date +%s%N) - t0 ))`);
+/**
+ * Seconds `command` took inside the host, timed there so the nsenter that gets in is not counted, and
+ * the CPU seconds it used (user + system of the shell's children, from the shell's `times`).
+ */
+function inside(name: string, command: string): { seconds: number; cpu: number } {
+  const r = hostShell(name, `t0=$(date +%s%N); ${command} >/dev/null 2>&1; echo $(( $(date +%s%N) - t0 )); times`);
   if (r.code !== 0) throw new Error(`${command} failed on ${name}: ${r.stderr}`);
-  return Number(r.stdout.trim()) / 1e9;
+  const [ns, , children] = r.stdout.trim().split("\n");
+  const cpu = [...(children ?? "").matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (t, m) => t + Number(m[1]) * 60 + Number(m[2]),
+    0,
+  );
+  return { seconds: Number(ns) / 1e9, cpu };
 }
 
 /** Measures {@link HostCosts} on a host, the plugin's start in stack directory `stackDir`. */
@@ -129,12 +147,16 @@ export async function hostCosts(h: BenchHost, stackDir: string): Promise<HostCos
     if (r.status !== 0) throw new Error(`ssh ${h.name} true failed: ${r.stderr}`);
   };
   const three = (f: () => number) => median([f(), f(), f()]);
+  const postfixCheck = () => {
+    const runs = [0, 1, 2].map(() => inside(h.name, "postfix check"));
+    return { postfixCheck: median(runs.map((c) => c.seconds)), postfixCheckCpu: median(runs.map((c) => c.cpu)) };
+  };
   const plugin = [await pluginStartSeconds(stackDir), await pluginStartSeconds(stackDir)];
   plugin.push(await pluginStartSeconds(stackDir));
   return {
     sshTrue: three(() => secondsOf(ssh)),
-    postfixReload: three(() => insideSeconds(h.name, "postfix reload")),
-    postfixCheck: three(() => insideSeconds(h.name, "postfix check")),
+    postfixReload: three(() => inside(h.name, "postfix reload").seconds),
+    ...postfixCheck(),
     pluginStart: median(plugin),
   };
 }

@@ -3,16 +3,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { downHost } from "../../integration-tests/dist/harness/testbed";
 import { checkAnsible, runAnsible } from "./ansible";
-import { secondsIn } from "./engine-log";
+import { breakdownOf, providerSplit } from "./breakdown";
+import { measureCompileCache } from "./compile-cache";
+import { dynamicFloorOperation, upDynamicFloor } from "./dynamic-floor";
 import { hostCosts, machineFacts } from "./facts";
 import { checkFloor, guideScript, oneChangeScript, runFloor } from "./floor";
-import { freshHost, postconfN } from "./hosts";
+import { type BenchHost, freshHost, freshHosts, postconfN } from "./hosts";
 import {
   closeProcWatch,
   destroyOurs,
   emptyOperation,
   engineStack,
-  type Observed,
   refreshOurs,
   type Sample,
   stackDir,
@@ -20,8 +21,8 @@ import {
 } from "./ours";
 import { loadRounds, measureProgramLoad } from "./program-load";
 import { killDescendants } from "./provider-probe";
+import { checkPyinfra, runPyinfra } from "./pyinfra";
 import {
-  type Breakdown,
   type FleetRow,
   HOST_WAYS,
   type Results,
@@ -31,12 +32,25 @@ import {
   type Way,
   type WayRuns,
 } from "./report";
+import {
+  sendOnlyOperation,
+  sendOnlyProblems,
+  sendOnlyRestored,
+  sendOnlyStack,
+  UPDATED_ROOT_ALIAS,
+  updateSendOnly,
+  upSendOnly,
+} from "./send-only";
 import { assertWorkDone, CREATE_HOSTNAME, HAND_EDIT, handEdit, UPDATED_HOSTNAME } from "./workload";
 
-/** The single-host comparison's host, and the fleet's (names bm*, indices 70-89 are this benchmark's). */
+/**
+ * The benchmark's testbed hosts: the single-host comparison's, the send-only example's, and the
+ * fleet's 25 (names bm*; indices 70-81 and 170-199 are this benchmark's).
+ */
 const MAIN_HOST = { name: "bm70", index: 70 };
-const FLEET_HOSTS = Array.from({ length: 10 }, (_, i) => ({ name: `bm${71 + i}`, index: 71 + i }));
-const FLEET_SIZES = [1, 5, 10];
+const SEND_ONLY_HOST = { name: "bm71", index: 71 };
+const FLEET_SIZES = [1, 10, 25];
+const FLEET_HOSTS = Array.from({ length: 25 }, (_, i) => ({ name: `bm${170 + i}`, index: 170 + i }));
 
 function envCount(name: string, fallback: number, max: number): number {
   const v = Number(process.env[name] ?? fallback);
@@ -45,12 +59,16 @@ function envCount(name: string, fallback: number, max: number): number {
 }
 
 /** Rounds of create, no-op and update per way on one host. */
-const ROUNDS = envCount("BENCH_ROUNDS", 5, 15);
+const ROUNDS = envCount("BENCH_ROUNDS", 4, 15);
+/** Rounds of the send-only example's create, no-op, update, refresh and destroy. */
+const SEND_ONLY_ROUNDS = envCount("BENCH_SEND_ONLY_ROUNDS", 3, 10);
+/** Rounds of the compile-cache comparison (a no-op `pulumi up` and the plugin alone per mode). */
+const CACHE_ROUNDS = envCount("BENCH_CACHE_ROUNDS", 5, 10);
 /** Create, no-op and destroy repetitions per fleet size. */
 const FLEET_REPS = envCount("BENCH_FLEET_REPS", 3, 10);
-/** The whole run stops starting new work after this many seconds (run.sh kills it at 28 min). */
-const BUDGET_S = envCount("BENCH_BUDGET_S", 24 * 60, 60 * 60);
-/** The engine's log level of the one logged pass that splits ours' time by provider call. */
+/** The whole run stops starting new work after this many seconds (run.sh kills it at 45 min). */
+const BUDGET_S = envCount("BENCH_BUDGET_S", 38 * 60, 60 * 60);
+/** The engine's log level of the logged passes that split ours' time by provider call. */
 const LOGGED_VERBOSITY = 7;
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -69,7 +87,7 @@ function describe(s: Sample): string {
   const u = s.usage
     ? `, provider ${s.usage.cpuSeconds.toFixed(2)} s CPU, ${(s.usage.peakRssKiB / 1024).toFixed(0)} MiB peak`
     : "";
-  return `${s.seconds.toFixed(2)} s${api}, ${s.ssh.logins} login(s), ${s.ssh.commands} command(s)${u}, ${s.outcome}`;
+  return `${s.seconds.toFixed(2)} s${api}, ${s.ssh.logins} login(s), ${s.ssh.commands} command(s), host CPU ${s.ssh.cpu.toFixed(2)} s${u}, ${s.outcome}`;
 }
 
 /**
@@ -89,6 +107,16 @@ async function round(way: Way, runs: WayRuns): Promise<string | undefined> {
     record("update", (await emptyOperation(stack, "up", "second rerun")).sample);
     record("refresh", (await emptyOperation(stack, "refresh", "refresh")).sample);
     record("destroy", (await emptyOperation(stack, "destroy", "destroy")).sample);
+    return undefined;
+  }
+  if (way === "dynamic") {
+    // No host: one dynamic resource whose hooks do nothing, its value changed as ours' myhostname.
+    const stack = await engineStack(stackDir(WORK_DIR, "dynamic-floor"));
+    record("create", (await upDynamicFloor(stack, CREATE_HOSTNAME, "create")).sample);
+    record("noop", (await upDynamicFloor(stack, CREATE_HOSTNAME, "same")).sample);
+    record("update", (await upDynamicFloor(stack, UPDATED_HOSTNAME, "update")).sample);
+    record("refresh", (await dynamicFloorOperation(stack, "refresh")).sample);
+    record("destroy", (await dynamicFloorOperation(stack, "destroy")).sample);
     return undefined;
   }
   const h = freshHost(MAIN_HOST.name, MAIN_HOST.index, WORK_DIR);
@@ -127,6 +155,16 @@ async function round(way: Way, runs: WayRuns): Promise<string | undefined> {
     assertWorkDone(h.name, UPDATED_HOSTNAME, `${way} update`);
     handEdit(h.name);
     record("refresh", checkAnsible(h, UPDATED_HOSTNAME, WORK_DIR));
+  } else if (way === "pyinfra") {
+    record("create", runPyinfra(h, CREATE_HOSTNAME, WORK_DIR, "some"));
+    assertWorkDone(h.name, CREATE_HOSTNAME, "the pyinfra deploy");
+    created = postconfN(h.name);
+    record("noop", runPyinfra(h, CREATE_HOSTNAME, WORK_DIR, 0));
+    // The one postconf -e and the reload.
+    record("update", runPyinfra(h, UPDATED_HOSTNAME, WORK_DIR, 2));
+    assertWorkDone(h.name, UPDATED_HOSTNAME, `${way} update`);
+    handEdit(h.name);
+    record("refresh", checkPyinfra(h, UPDATED_HOSTNAME, WORK_DIR));
   } else {
     record("create", runFloor(h, guideScript(CREATE_HOSTNAME), "create"));
     assertWorkDone(h.name, CREATE_HOSTNAME, "the floor script");
@@ -157,34 +195,11 @@ async function singleHost(results: Results): Promise<void> {
     }
     if (new Set(Object.values(mainCf)).size !== 1) {
       throw new Error(
-        `the three ways left different main.cf files:\n${HOST_WAYS.map((w) => `${w}:\n${mainCf[w]}`).join("\n")}`,
+        `the ways left different main.cf files:\n${HOST_WAYS.map((w) => `${w}:\n${mainCf[w]}`).join("\n")}`,
       );
     }
     results.sameMainCfRounds++;
   }
-}
-
-/** Splits one observed operation of ours by the provider calls in the engine's log. */
-function breakdownOf(name: string, o: Observed): Breakdown {
-  const u = o.run.providers[0];
-  const pluginStartMs = o.run.cliStartMs + u.launchedAfterSeconds * 1000;
-  const first = o.calls.at(0);
-  if (!first) throw new Error(`the -v=${LOGGED_VERBOSITY} engine log of the ${name} has no provider call`);
-  const work = secondsIn(o.calls, "Create") + secondsIn(o.calls, "Update");
-  const check = secondsIn(o.calls, "Check");
-  const diff = secondsIn(o.calls, "Diff");
-  const lastEnd = Math.max(...o.calls.map((c) => c.endMs));
-  return {
-    operation: name,
-    total: o.sample.seconds,
-    beforePlugin: u.launchedAfterSeconds,
-    pluginStart: (first.startMs - pluginStartMs) / 1000,
-    check,
-    diff,
-    work,
-    afterLastCall: (o.run.cliEndMs - lastEnd) / 1000,
-    calls: o.calls.map((c) => c.method),
-  };
 }
 
 /**
@@ -194,7 +209,7 @@ function breakdownOf(name: string, o: Observed): Breakdown {
 async function loggedPass(results: Results): Promise<void> {
   log(`logged pass (-v=${LOGGED_VERBOSITY}) on ${MAIN_HOST.name}`);
   const h = freshHost(MAIN_HOST.name, MAIN_HOST.index, WORK_DIR);
-  const stack = await engineStack(stackDir(WORK_DIR, "logged"), LOGGED_VERBOSITY);
+  const stack = await engineStack(stackDir(WORK_DIR, "logged"), { engineLogVerbosity: LOGGED_VERBOSITY });
   const create = await upOurs(stack, [h], CREATE_HOSTNAME, "create");
   const noop = await upOurs(stack, [h], CREATE_HOSTNAME, "same");
   const update = await upOurs(stack, [h], UPDATED_HOSTNAME, "update");
@@ -205,17 +220,88 @@ async function loggedPass(results: Results): Promise<void> {
     );
   }
   results.hostCosts = await hostCosts(h, stack.options.dir);
+  log(`compile cache: ${CACHE_ROUNDS} rounds of the plugin alone and a logged no-op per mode`);
+  results.compileCache = await measureCompileCache(stack, h, UPDATED_HOSTNAME, WORK_DIR, CACHE_ROUNDS, log);
+}
+
+/**
+ * The send-only example, as a user runs it: create, no-op, the one-field update (rootAlias), refresh and
+ * destroy, each round on a host fresh from baseline and a new stack.
+ */
+async function sendOnly(results: Results): Promise<void> {
+  const runs = results.sendOnly;
+  const record = (kind: keyof WayRuns, s: Sample) => {
+    runs[kind].push(s);
+    log(`  send-only ${kind}: ${describe(s)}`);
+  };
+  for (let r = 0; r < SEND_ONLY_ROUNDS; r++) {
+    if (r > 0 && elapsed() > BUDGET_S * 0.65) {
+      results.notes.push(
+        `The send-only example ran ${r} of ${SEND_ONLY_ROUNDS} rounds to stay within the time budget.`,
+      );
+      break;
+    }
+    log(`send-only example on ${SEND_ONLY_HOST.name}, round ${r + 1}/${SEND_ONLY_ROUNDS}`);
+    const h = freshHost(SEND_ONLY_HOST.name, SEND_ONLY_HOST.index, WORK_DIR);
+    const { stack, before } = await sendOnlyStack(stackDir(WORK_DIR, "send-only"), h);
+    const create = await upSendOnly(stack, h, "create", { op: "create" });
+    const n = create.steps.length;
+    results.sendOnlyResources = create.steps.map((st) => st.name);
+    record("create", create.sample);
+    const problems = sendOnlyProblems(stack, h, "ops@example.smtb");
+    if (problems.length > 0) throw new Error(`the send-only example's create left: ${problems.join("; ")}`);
+    record("noop", (await upSendOnly(stack, h, "no-op", { n, op: "same" })).sample);
+    record("update", (await updateSendOnly(stack, h, n)).sample);
+    const updated = sendOnlyProblems(stack, h, UPDATED_ROOT_ALIAS);
+    if (updated.length > 0) throw new Error(`the send-only example's update left: ${updated.join("; ")}`);
+    record("refresh", (await sendOnlyOperation(stack, h, "refresh", n)).sample);
+    const destroy = (await sendOnlyOperation(stack, h, "destroy", n)).sample;
+    const restored = sendOnlyRestored(stack, h, before);
+    record("destroy", {
+      ...destroy,
+      restored,
+      outcome: restored ? "host and zone restored" : "host or zone not restored",
+    });
+  }
+  await sendOnlyLogged(results);
+  downHost(SEND_ONLY_HOST.name);
+}
+
+/** One more pass of the send-only example with the engine logging at -v=7: each operation split by provider. */
+async function sendOnlyLogged(results: Results): Promise<void> {
+  log(`send-only example, logged pass (-v=${LOGGED_VERBOSITY})`);
+  const h = freshHost(SEND_ONLY_HOST.name, SEND_ONLY_HOST.index, WORK_DIR);
+  const dir = stackDir(WORK_DIR, "send-only-logged");
+  const { stack } = await sendOnlyStack(dir, h, LOGGED_VERBOSITY);
+  const create = await upSendOnly(stack, h, "create", { op: "create" });
+  const n = create.steps.length;
+  const split = [
+    providerSplit("create", create),
+    providerSplit("no-op", await upSendOnly(stack, h, "no-op", { n, op: "same" })),
+    providerSplit("update", await updateSendOnly(stack, h, n)),
+    providerSplit("refresh", await sendOnlyOperation(stack, h, "refresh", n)),
+    providerSplit("destroy", await sendOnlyOperation(stack, h, "destroy", n)),
+  ];
+  results.sendOnlySplit = split;
+  for (const x of split) {
+    const shares = x.shares.map(
+      (p) =>
+        `${p.name}: first call at ${p.firstCallAfter.toFixed(2)} s, Check ${p.check.toFixed(2)}, Diff ${p.diff.toFixed(2)}, work ${p.work.toFixed(2)}, Read/Invoke ${p.read.toFixed(2)} (${p.calls} calls)`,
+    );
+    log(`  ${x.operation}: ${x.total.toFixed(2)} s; ${shares.join("; ")}`);
+  }
 }
 
 async function fleet(results: Results): Promise<void> {
   log(`fleet: bringing up ${FLEET_HOSTS.length} hosts`);
-  const hosts = FLEET_HOSTS.map((f) => freshHost(f.name, f.index, WORK_DIR));
+  const hosts: BenchHost[] = await freshHosts(FLEET_HOSTS, WORK_DIR);
   const baseline = hosts.map((h) => postconfN(h.name));
   for (const n of FLEET_SIZES) {
     const some = hosts.slice(0, n);
     const row: FleetRow = { hosts: n, create: [], noop: [], destroy: [] };
     results.fleet.push(row);
-    const stack = await engineStack(stackDir(WORK_DIR, `fleet-${n}`));
+    // All the fleet's resources at once.
+    const stack = await engineStack(stackDir(WORK_DIR, `fleet-${n}`), { parallel: FLEET_HOSTS.length });
     for (let rep = 0; rep < FLEET_REPS; rep++) {
       const last = row.create.length > 0 ? row.create.at(-1)!.apiSeconds! + row.destroy.at(-1)!.apiSeconds! : 0;
       if (rep > 0 && elapsed() + 2 * last > BUDGET_S) {
@@ -241,7 +327,16 @@ async function main(): Promise<void> {
   const results: Results = {
     date: new Date().toISOString(),
     rounds: ROUNDS,
-    single: { ours: emptyRuns(), engine: emptyRuns(), ansible: emptyRuns(), floor: emptyRuns() },
+    single: {
+      ours: emptyRuns(),
+      dynamic: emptyRuns(),
+      engine: emptyRuns(),
+      pyinfra: emptyRuns(),
+      ansible: emptyRuns(),
+      floor: emptyRuns(),
+    },
+    sendOnly: emptyRuns(),
+    sendOnlyResources: [],
     sameMainCfRounds: 0,
     fleet: [],
     notes: [],
@@ -249,7 +344,7 @@ async function main(): Promise<void> {
     loadAfter: [],
     wallSeconds: 0,
   };
-  const hostNames = [MAIN_HOST, ...FLEET_HOSTS].map((h) => h.name);
+  const hostNames = [MAIN_HOST, SEND_ONLY_HOST, ...FLEET_HOSTS].map((h) => h.name);
   const cleanUp = () => {
     killDescendants();
     for (const name of hostNames) downHost(name);
@@ -284,6 +379,7 @@ async function main(): Promise<void> {
     await loggedPass(results);
     results.facts = machineFacts(MAIN_HOST.name);
     downHost(MAIN_HOST.name);
+    await sendOnly(results);
     await fleet(results);
   } finally {
     cleanUp();

@@ -2,6 +2,8 @@
  * Entry point the serialized dynamic providers load inside the engine's
  * provider host (see `providers/dynamic.ts`). Not part of the public API.
  */
+// First: the modules imported after it load through Node.js's compile cache.
+import "./enable-compile-cache";
 import type * as pulumi from "@pulumi/pulumi";
 import { deliveryFeedbackProvider } from "./providers/delivery-feedback";
 import { inboundSmtpFirewallProvider } from "./providers/inbound-smtp-firewall";
