@@ -243,6 +243,11 @@ const USAGE_HEADER = [
   "| --- | --- | --- | --- | --- | --- | --- | --- |",
 ];
 
+/** `after` against `before` in words: how much it saved, or how much slower it was. */
+function gain(before: number, after: number): string {
+  return after <= before ? `${secs(before - after)} saved` : `${secs(after - before)} slower`;
+}
+
 /** The compile-cache section: the three modes side by side, and what the library and the README do. */
 function compileCacheSection(c: CompileCacheResults, node: string): string[] {
   const alone = cacheMedians(c, "pluginAlone");
@@ -267,7 +272,7 @@ function compileCacheSection(c: CompileCacheResults, node: string): string[] {
     ),
     "",
     `- **What the library does**: \`provider-runtime\` imports \`enable-compile-cache.ts\` first, which calls \`module.enableCompileCache(dir)\` (Node.js ≥ 22.1; nothing on 22.0) with a private directory, \`~/.cache/smartos-mail/node-compile-cache\` (under \`XDG_CACHE_HOME\` when set, mode 0700, used only while it is the process's own account's and no one else can write it): the provider code, zod and the SSH client that Check loads come from the cache. Never Node.js's default, the shared temporary directory: the cache holds V8 code the provider process runs, and that process holds SSH keys and API tokens. A \`NODE_COMPILE_CACHE\` the user set is used instead; \`NODE_DISABLE_COMPILE_CACHE=1\` turns it off. Check: ${secs(check.off)} off, ${secs(check.library)} with the library's cache (${secs(check.off - check.library)} saved per command). It caches nothing a user's program loads (the main entry is unchanged), prints nothing, stores nothing in state, and Node.js keys each entry by the file's content and its own version, so an upgrade of either never reads a stale entry.`,
-    `- **What the README tells users**: the plugin's start (\`pulumi-resource-pulumi-nodejs\` loading \`@pulumi/pulumi\`) happens before any of our code runs, so only the user can cache it: \`export NODE_COMPILE_CACHE=~/.cache/node-compile-cache\` (Node.js ≥ 22.1; a directory only they can write) in the shell or CI job that runs \`pulumi\`. Plugin alone: ${secs(alone.off)} off, ${secs(alone.user)} with it (${secs(alone.off - alone.user)} saved); the no-op \`pulumi up\`: ${secs(noop.off)} off, ${secs(noop.library)} with the library's cache, ${secs(noop.user)} with \`NODE_COMPILE_CACHE\`.`,
+    `- **What the README tells users**: the plugin's start (\`pulumi-resource-pulumi-nodejs\` loading \`@pulumi/pulumi\`) happens before any of our code runs, so only the user can cache it, with \`NODE_COMPILE_CACHE\`. Node.js writes a compile cache at exit, which the plugin never reaches (the engine ends it with a signal); so provider-runtime calls \`module.flushCompileCache()\` once the providers are loaded, which writes the SDK's modules too when the variable is set. The advice: \`export NODE_COMPILE_CACHE=~/.cache/node-compile-cache\` (Node.js ≥ 22.1; a directory only they can write) in the shell or CI job that runs \`pulumi\`. Plugin alone: ${secs(alone.off)} off, ${secs(alone.user)} with it (${gain(alone.off, alone.user)}); the no-op \`pulumi up\`: ${secs(noop.off)} off, ${secs(noop.library)} with the library's cache, ${secs(noop.user)} with \`NODE_COMPILE_CACHE\`.`,
   ];
 }
 

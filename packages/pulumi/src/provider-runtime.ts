@@ -4,6 +4,7 @@
  */
 // First: the modules imported after it load through Node.js's compile cache.
 import "./enable-compile-cache";
+import * as nodeModule from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
 import { deliveryFeedbackProvider } from "./providers/delivery-feedback";
 import { inboundSmtpFirewallProvider } from "./providers/inbound-smtp-firewall";
@@ -15,6 +16,12 @@ import { rateLimitTransportProvider } from "./providers/rate-limit-transport";
 import { smartOsZoneProvider } from "./providers/smartos-zone";
 import { zoneDatasetsProvider } from "./providers/zone-datasets";
 import type { ResourceKind } from "./resources/kinds";
+
+// Node.js writes the compile cache at exit, which this process never reaches: the engine stops a plugin
+// with SIGINT to its process group (the SDK's cmdutil.TerminateProcessGroup), and Node.js dies of the
+// signal. So write it now that the providers are loaded (Node.js 22.10 and later; nothing when the cache
+// is off). With NODE_COMPILE_CACHE set this also keeps the SDK's modules, which the plugin loaded first.
+nodeModule.flushCompileCache?.();
 
 /** Hook implementations by resource kind. */
 export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = {

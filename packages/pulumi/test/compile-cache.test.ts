@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
@@ -85,5 +85,25 @@ describe("the provider process's compile cache", () => {
 
   it("stays off with NODE_DISABLE_COMPILE_CACHE=1", () => {
     assert.equal(cacheDirOf({ XDG_CACHE_HOME: cacheHome(), NODE_DISABLE_COMPILE_CACHE: "1" }), "undefined");
+  });
+
+  it("keeps what loading the providers compiled although the process ends by a signal, as the engine ends it", (t) => {
+    if (!("flushCompileCache" in require("node:module"))) return t.skip("this Node.js has no flushCompileCache");
+    const home = cacheHome();
+    // As the SDK's dynamic-provider plugin starts: source-map-support first, then our providers on the first
+    // call; the engine later stops the process with a signal, so Node.js's write at exit never happens.
+    const sourceMaps = require.resolve("source-map-support/register", { paths: [require.resolve("@pulumi/pulumi")] });
+    const runtime = require.resolve("../src/provider-runtime");
+    const r = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        `require(${JSON.stringify(sourceMaps)}); require(${JSON.stringify(runtime)}); setTimeout(() => process.kill(process.pid, "SIGKILL"), 100);`,
+      ],
+      { env: { PATH: process.env.PATH, XDG_CACHE_HOME: home }, encoding: "utf8" },
+    );
+    assert.equal(r.signal, "SIGKILL", r.stderr);
+    const entries = readdirSync(expected(home), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.ok(entries.length > 100, `${entries.length} cache entries`);
   });
 });
