@@ -2,7 +2,7 @@ import { numberOption, parseCommandLine, positionals } from "../args";
 import { CliError } from "../errors";
 import { renderShaping, renderSuppressions } from "../output/feedback";
 import { type Io, Progress, printHelp } from "../output/io";
-import { sshFailure, sshLogin, sshLoginOptions } from "../ssh/login";
+import { sshFailure, sshLogin, sshLoginHelp, sshLoginOptions } from "../ssh/login";
 
 export const shapingHelp = `Usage: smartos-mail shaping <host> --fingerprint SHA256:... [options]
 
@@ -10,12 +10,7 @@ Shows what DeliveryFeedback's watcher holds on the host now: each recipient
 domain it suspended or throttled, until when (UTC), and by which rule.
 
 Options:
-      --fingerprint FP  the host's key, as \`ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -\`
-                        prints it (SHA256:...); any other key is refused. Required.
-  -p, --port N          SSH port (default 22)
-  -l, --user NAME       login user (default root; the watcher's files are root's)
-  -i, --identity FILE   private key; default: ssh-agent (SSH_AUTH_SOCK), else
-                        ~/.ssh/id_ed25519, id_ecdsa or id_rsa
+${sshLoginHelp("the watcher's files are root's")}
       --json            print the list as JSON
 
 Exit status: 0 shown, 1 the host could not be reached or has no DeliveryFeedback, 2 usage error.
@@ -28,12 +23,7 @@ Lists the addresses DeliveryFeedback suppressed on the host (a remote MX said
 with --remove, takes one off the list first.
 
 Options:
-      --fingerprint FP  the host's key, as \`ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -\`
-                        prints it (SHA256:...); any other key is refused. Required.
-  -p, --port N          SSH port (default 22)
-  -l, --user NAME       login user (default root; the watcher's files are root's)
-  -i, --identity FILE   private key; default: ssh-agent (SSH_AUTH_SOCK), else
-                        ~/.ssh/id_ed25519, id_ecdsa or id_rsa
+${sshLoginHelp("the watcher's files are root's")}
       --remove ADDRESS  take ADDRESS off the list (mail to it goes out again)
       --json            print the list as JSON
 

@@ -3,7 +3,7 @@ import { numberOption, parseCommandLine, positionals } from "../args";
 import { CliError, UsageError } from "../errors";
 import { type Io, Progress, printHelp } from "../output/io";
 import { renderQueueShape } from "../output/queue";
-import { sshFailure, sshLogin, sshLoginOptions } from "../ssh/login";
+import { sshFailure, sshLogin, sshLoginHelp, sshLoginOptions } from "../ssh/login";
 
 const QUEUES = ["incoming", "active", "deferred", "hold", "maildrop"];
 
@@ -13,12 +13,7 @@ Runs Postfix's qshape on the host over SSH (the guide's "Qshape") and shows how
 many messages wait for each domain and for how long.
 
 Options:
-      --fingerprint FP  the host's key, as \`ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -\`
-                        prints it (SHA256:...); any other key is refused. Required.
-  -p, --port N          SSH port (default 22)
-  -l, --user NAME       login user (default root; qshape must read the queue)
-  -i, --identity FILE   private key; default: ssh-agent (SSH_AUTH_SOCK), else
-                        ~/.ssh/id_ed25519, id_ecdsa or id_rsa
+${sshLoginHelp("qshape must read the queue")}
   -b, --buckets N       number of age columns, the last open-ended (qshape -b; default 10)
   -t, --minutes M       minutes of the first age column, doubling after (qshape -t; default 5)
   -q, --queue NAME      incoming, active, deferred, hold or maildrop (repeat;

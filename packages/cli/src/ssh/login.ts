@@ -20,6 +20,19 @@ export const sshLoginOptions = {
   identity: { type: "string", short: "i" },
 } as const;
 
+/**
+ * The help lines of the SSH login options and `-p, --port`, as the commands
+ * whose `-p` is the SSH port print them; `why` says why the default user is root.
+ */
+export function sshLoginHelp(why: string): string {
+  return `      --fingerprint FP  the host's key, as \`ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -\`
+                        prints it (SHA256:...); any other key is refused. Required.
+  -p, --port N          SSH port (default 22)
+  -l, --user NAME       login user (default root; ${why})
+  -i, --identity FILE   private key; default: ssh-agent (SSH_AUTH_SOCK), else
+                        ~/.ssh/id_ed25519, id_ecdsa or id_rsa`;
+}
+
 /** The values of {@link sshLoginOptions}. */
 export interface SshLoginValues {
   fingerprint?: string;
